@@ -1,0 +1,315 @@
+"""Turns the checked tree into the blocks of Python that make up the generated module."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from .checker import AppliedAspect, Analysis, ClassInfo
+from .loader import Options
+from .nodes import (
+    Code, Debug, Eval, Exec, For, If, Mask, MaskNode, Method, Node, Program, PyBlock, Text,
+)  # fmt: skip
+from .pywriter import PyWriter
+from .reader import SourceLine
+
+#: A loop keeps `_index`/`_end` only when code in its body mentions them.
+LOOP_VARIABLES = re.compile(r"\b_(?:index|end)\b")
+
+
+@dataclass
+class Blocks:
+    """The generated pieces, in the order the module template arranges them."""
+
+    future: PyWriter
+    init_program: PyWriter
+    imports: PyWriter
+    toplevel: PyWriter
+    classes: PyWriter
+    specials: PyWriter
+    setup: PyWriter
+
+
+def generate(program: Program, analysis: Analysis, options: Options) -> Blocks:
+    """Generate every block of the module."""
+    return CodeGenerator(program, analysis, options).generate()
+
+
+class CodeGenerator:
+    """Writes the blocks; masks are written by one `visit_<Node>` per mask node type."""
+
+    def __init__(self, program: Program, analysis: Analysis, options: Options) -> None:
+        self.program = program
+        self.analysis = analysis
+        self.options = options
+        self.w = PyWriter()
+        self.loop_depth = 0
+
+    def generate(self) -> Blocks:
+        future, imports = self.imports()
+        return Blocks(
+            future=future,
+            init_program=self.init_program(),
+            imports=imports,
+            toplevel=self.toplevel(),
+            classes=self.classes(),
+            specials=self.specials(),
+            setup=self.setup(),
+        )
+
+    # ---- module level ------------------------------------------------------------------
+
+    def imports(self) -> tuple[PyWriter, PyWriter]:
+        """Column-0 imports of every module, in parse order, each statement once."""
+        future, imports = PyWriter(), PyWriter()
+        seen: set[str] = set()
+        several = sum(1 for m in self.program.modules if m.imports) > 1
+        for module in self.program.modules:
+            labelled = False
+            for block in module.imports:
+                if block.code in seen:
+                    continue
+                seen.add(block.code)
+                target = future if block.code.startswith("from __future__") else imports
+                if several and target is imports and not labelled:
+                    imports.write(f"# {module.file}")
+                    labelled = True
+                for line in block.lines:
+                    target.copy(line, "")
+        return future, imports
+
+    def init_program(self) -> PyWriter:
+        """`initProgram` bodies, at module level: they run first when the module loads."""
+        w = PyWriter()
+        for piece in self.analysis.specials.get("initProgram", []):
+            w.write(f"# ---- {piece.pos.file}:{piece.pos.line}  initProgram")
+            _copy_block(w, piece.body, "")
+        return w
+
+    def toplevel(self) -> PyWriter:
+        """Other top-level Python (cloud functions, helpers, constants), in source order."""
+        w = PyWriter()
+        for module in self.program.modules:
+            for block in module.toplevel:
+                w.blank(2)
+                w.write(f"# ---- {block.pos.file}:{block.pos.line}  top-level code")
+                for line in block.lines:
+                    w.copy(line, "")
+        return w
+
+    def specials(self) -> PyWriter:
+        """One function per special function, bodies concatenated in parse order."""
+        w = PyWriter()
+        for name, pieces in self.analysis.specials.items():
+            if name == "initProgram":
+                continue
+            w.blank(2)
+            where = ", ".join(f"{p.pos.file}:{p.pos.line}" for p in pieces)
+            w.write(f"# ---- {where}  special function {name}")
+            w.write(f"def {name}({pieces[0].params}):", pieces[0].pos)
+            with w.indented():
+                for piece in pieces:
+                    if len(pieces) > 1:
+                        w.write(f"# from {piece.pos.file}:{piece.pos.line}")
+                    _copy_block(w, piece.body, w.prefix)
+                if not any(piece.body.lines for piece in pieces):
+                    w.write("pass")
+        return w
+
+    def setup(self) -> PyWriter:
+        """The call that hands classes and URL tables to the runtime."""
+        w = PyWriter()
+        instances = [c for c in self.analysis.classes if not c.node.abstract]
+        w.write("_cpy_site.setup(")
+        with w.indented():
+            w.write("classes={" if instances else "classes={},")
+            if instances:
+                with w.indented():
+                    for info in instances:
+                        w.write(f"{info.node.instance_name!r}: {info.name},")
+                w.write("},")
+            for label, table in (("urls", self.analysis.urls),
+                                 ("xmlrpc_urls", self.analysis.xmlrpc_urls)):
+                entries = {name: methods for name, methods in table.items() if methods}
+                if not entries:
+                    w.write(f"{label}={{}},")
+                    continue
+                w.write(f"{label}={{")
+                with w.indented():
+                    for name, methods in entries.items():
+                        w.write(f"{name!r}: {methods!r},")
+                w.write("},")
+        w.write(")")
+        return w
+
+    # ---- classes -----------------------------------------------------------------------
+
+    def classes(self) -> PyWriter:
+        self.w = PyWriter()
+        for info in self.analysis.classes:
+            self.w.blank(2)
+            self.cherry_class(info)
+        return self.w
+
+    def cherry_class(self, info: ClassInfo) -> None:
+        node = info.node
+        w = self.w
+        flags = [f for f in ("xmlrpc", "hidden", "abstract") if getattr(node, f)]
+        label = f" ({', '.join(flags)})" if flags else ""
+        w.write(f"# ---- {node.pos.file}:{node.pos.line}  CherryClass {node.name}{label}")
+        bases = list(node.parents)
+        if not info.parents:
+            bases.append("CherryClass")
+        w.write(f"class {node.name}({', '.join(bases)}):", node.pos)
+        with w.indented():
+            if not node.variables and not node.methods:
+                w.write("pass")
+            for block in node.variables:
+                w.write(f"# ---- {block.pos.file}:{block.pos.line}  variables")
+                for line in block.lines:
+                    w.copy(line, "")
+            for method in info.layout():
+                w.blank()
+                self.method(info, method)
+
+    def method(self, info: ClassInfo, method: Method) -> None:
+        w = self.w
+        modifier = " hidden" if method.hidden else " xmlrpc" if method.xmlrpc else ""
+        w.write(f"# ---- {method.pos.file}:{method.pos.line}  {method.kind} {method.name}{modifier}")
+        for line in method.header:
+            w.copy(line, "")
+        starts, ends = self.analysis.aspects.get((info.name, method.name), ([], []))
+        if isinstance(method.body, Mask):
+            with w.indented():
+                self.mask(method.body, starts, ends)
+            return
+        lines = method.body.lines
+        indent = " " * (lines[0].indent if lines else 8)
+        self.aspects(starts, indent)
+        for line in lines:
+            w.copy(line, "")
+        self.aspects(ends, indent)
+
+    def aspects(self, applied: list[AppliedAspect], indent: str) -> None:
+        """Copy aspect blocks into a method body at `indent`."""
+        for item in applied:
+            aspect = item.aspect
+            self.w.write(f"# aspect of {item.owner} ({aspect.pos.file}:{aspect.pos.line}): "
+                         f"{aspect.condition} {aspect.when}", indent=indent)
+            _copy_block(self.w, aspect.body, indent)
+
+    # ---- masks -------------------------------------------------------------------------
+
+    def mask(self, mask: Mask, starts: list[AppliedAspect], ends: list[AppliedAspect]) -> None:
+        w = self.w
+        w.write("_page = []")
+        w.write("_cpy_w = _page.append")
+        self.aspects(starts, w.prefix)
+        for node in mask.body:
+            self.visit(node)
+        self.aspects(ends, w.prefix)
+        if self.options.autoescape:
+            w.write("return _cpy_Markup(''.join(_page))")
+        else:
+            w.write("return ''.join(_page)")
+
+    def visit(self, node: Node) -> None:
+        visitor = getattr(self, f"visit_{type(node).__name__}", None)
+        if visitor is None:
+            raise NotImplementedError(f"no code generation for {type(node).__name__}")
+        visitor(node)
+
+    def body(self, nodes: tuple[MaskNode, ...]) -> None:
+        """The nodes of a block, indented; `pass` if they generate nothing."""
+        with self.w.indented():
+            written = len(self.w.lines)
+            for node in nodes:
+                self.visit(node)
+            if len(self.w.lines) == written:
+                self.w.write("pass")
+
+    def visit_Text(self, node: Text) -> None:
+        self.w.write(f"_cpy_w({node.text!r})", node.pos, marker=True)
+
+    def visit_Eval(self, node: Eval) -> None:
+        convert = "_cpy_escape" if self.options.autoescape else "str"
+        self.w.write(f"_cpy_w({convert}({node.expr}))", node.pos, marker=True)
+
+    def visit_Exec(self, node: Exec) -> None:
+        self.w.write(node.code, node.pos)
+
+    def visit_Code(self, node: Code) -> None:
+        for line in node.lines:
+            self.w.write(line.text, line.pos)
+
+    def visit_Debug(self, node: Debug) -> None:
+        if self.options.debug:
+            self.w.write(f"debug({node.expr})", node.pos, marker=True)
+
+    def visit_If(self, node: If) -> None:
+        self.w.write(f"if {node.test}:", node.pos, marker=True)
+        self.body(node.body)
+        if node.has_else:
+            self.w.write("else:", node.pos)
+            self.body(node.orelse)
+
+    def visit_For(self, node: For) -> None:
+        w = self.w
+        if not _mentions_loop_variables(node.body):
+            w.write(f"for {node.target} in {node.iterable}:", node.pos, marker=True)
+            self.body(node.body)
+            return
+        depth = self.loop_depth + 1
+        nested = self.loop_depth > 0
+        if nested:  # save the enclosing loop's _index and _end
+            w.write(f"_cpy_outer{depth} = _index, _end", node.pos)
+        w.write(f"_cpy_items{depth} = {node.iterable}", node.pos, marker=True)
+        w.write(f"_end = _cpy_last_index(_cpy_items{depth})", node.pos)
+        w.write(f"for _index, {_target(node.target)} in enumerate(_cpy_items{depth}):",
+                node.pos, marker=True)
+        self.loop_depth = depth
+        self.body(node.body)
+        self.loop_depth = depth - 1
+        if nested:
+            w.write(f"_index, _end = _cpy_outer{depth}", node.pos)
+
+
+def _copy_block(w: PyWriter, block: PyBlock, indent: str) -> None:
+    """Copy a block of user lines re-indented: its first line's indentation becomes `indent`."""
+    lines: tuple[SourceLine, ...] = block.lines
+    if not lines:
+        return
+    common = lines[0].indent
+    for line in lines:
+        w.copy(line, indent, min(common, line.indent))
+
+
+def _target(target: str) -> str:
+    """The loop target, parenthesised if it is a tuple, to follow `_index, ` in a for."""
+    loop = ast.parse(f"for _index, {target} in _: pass").body[0]
+    elements = loop.target.elts  # type: ignore[attr-defined]
+    return target if len(elements) == 2 else f"({target})"
+
+
+def _mentions_loop_variables(nodes: tuple[MaskNode, ...]) -> bool:
+    """Whether any code in `nodes` (nested blocks included) mentions `_index` or `_end`."""
+    for node in nodes:
+        if isinstance(node, (Eval, Debug)) and LOOP_VARIABLES.search(node.expr):
+            return True
+        if isinstance(node, Exec) and LOOP_VARIABLES.search(node.code):
+            return True
+        if isinstance(node, Code) and any(LOOP_VARIABLES.search(l.text) for l in node.lines):
+            return True
+        if isinstance(node, If) and (
+            LOOP_VARIABLES.search(node.test)
+            or _mentions_loop_variables(node.body)
+            or _mentions_loop_variables(node.orelse)
+        ):
+            return True
+        if isinstance(node, For) and (
+            LOOP_VARIABLES.search(node.iterable + " " + node.target)
+            or _mentions_loop_variables(node.body)
+        ):
+            return True
+    return False

@@ -1,0 +1,20 @@
+"""The names generated modules may import from cherryc.runtime: this list is the contract."""
+
+from markupsafe import Markup, escape
+
+from .cherryclass import CherryClass
+from .context import request, response
+from .leanengine import LeanEngineError
+from .masks import last_index
+from .site import Site
+
+__all__ = [
+    "CherryClass",
+    "LeanEngineError",
+    "Markup",
+    "Site",
+    "escape",
+    "last_index",
+    "request",
+    "response",
+]

@@ -1,0 +1,1 @@
+"""The CherryPy 0.x standard modules as .cpy files (`use Tools`, `use Form`, ...)."""
