@@ -42,9 +42,12 @@ def _compile_options() -> argparse.ArgumentParser:
                              "(repeatable; the last given is searched first)")
     common.add_argument("--autoescape", action="store_true",
                         help="HTML-escape py-eval and py-attr values; masks return Markup")
-    common.add_argument("files", nargs="+", metavar="file.cpy",
-                        help=".cpy files; the first one names the output")
     return common
+
+
+def _add_files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="file.cpy",
+                        help=".cpy files; the first one names the output")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,12 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="write the module here instead of <name>Server.py")
     compile_parser.add_argument("-S", "--shebang", default="", metavar="LINE",
                                 help="first line of the module, e.g. '#!/usr/bin/env python3'")
-    commands.add_parser("check", parents=[common], help="compile, report errors, write nothing",
-                        description="Compile and report errors and warnings; write nothing.")
+    _add_files(compile_parser)
+    check_parser = commands.add_parser(
+        "check", parents=[common], help="compile, report errors, write nothing",
+        description="Compile and report errors and warnings; write nothing.")
+    _add_files(check_parser)
     dump_parser = commands.add_parser(
         "dump", parents=[common], help="show one stage of the compiler: tokens, ast or py",
         description="Print the output of one compiler stage; write nothing.")
     dump_parser.add_argument("stage", choices=("tokens", "ast", "py"))
+    _add_files(dump_parser)
     return parser
 
 

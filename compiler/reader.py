@@ -85,7 +85,7 @@ def decode(data: bytes, display: str) -> str:
             "save it as UTF-8",
             Position(display, line, col),
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def split_lines(text: str) -> list[str]:
@@ -111,6 +111,7 @@ def source_from_text(
 ) -> SourceFile:
     """Build a SourceFile from text already in memory (used by tests and `read_file`)."""
     lines = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     for number, raw in enumerate(split_lines(text), 1):
         normalised = normalise_indent(raw, unit)
         if strip:

@@ -1,0 +1,304 @@
+"""Bigtable: a 1000-row x 10-column table rendered by cherryc masks and by peer engines.
+
+Run it with the project's interpreter, from the repository root::
+
+    .venv/bin/pip install -e '.[bench]'      # once: Mako and Chameleon
+    .venv/bin/python bench/bigtable.py        # about a minute
+    .venv/bin/python bench/bigtable.py --rounds 7 --sample 0.02    # quicker, noisier
+    .venv/bin/python bench/bigtable.py --show-mask                 # print the generated mask code
+
+Every contender renders the same table (rows are dicts ``{'a': 1, ..., 'j': 10}``) to
+``<table>``/``<tr>``/``<td>``; the outputs are compared (whitespace removed) before any
+timing. Contenders are timed round-robin in one process and reported as ratios: to the
+hand-written floor, and cherryc --autoescape against Jinja2 with autoescape. Mako and
+Chameleon rows are skipped, with a note, when they are not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+from markupsafe import Markup, escape
+
+import _harness
+
+from cherryc.compiler import Options, compile_files
+
+ROWS = 1000
+COLUMNS = "abcdefghij"
+
+#: The floor every ratio is taken against.
+FLOOR = "python floor"
+
+#: The mask, CGTL notation; every mask line ends with a newline (spec §10), so the
+#: output is byte-for-byte the floor's.
+CPY_SOURCE = """\
+CherryClass Root:
+mask:
+    def bigtable(self, table):
+        <table>
+        <py-for="row in table"><tr><py-for="cell in row.values()"><td><py-eval="cell"></td></py-for></tr>
+        </py-for></table>
+"""
+
+JINJA2_SOURCE = (
+    "<table>\n"
+    "{% for row in table %}<tr>{% for cell in row.values() %}<td>{{ cell }}</td>"
+    "{% endfor %}</tr>\n{% endfor %}</table>\n"
+)
+
+# A trailing backslash makes Mako drop the newline, so the output matches the floor's.
+MAKO_SOURCE = """\
+<table>
+% for row in table:
+<tr>\\
+% for cell in row.values():
+<td>${cell}</td>\\
+% endfor
+</tr>
+% endfor
+</table>
+"""
+
+CHAMELEON_SOURCE = """\
+<table>
+<tr tal:repeat="row table"><td tal:repeat="cell row.values()" tal:content="cell"></td></tr>
+</table>
+"""
+
+
+def make_table() -> list[dict[str, int]]:
+    """The classic bigtable data: 1000 rows of {'a': 1, ..., 'j': 10}."""
+    return [{key: n for n, key in enumerate(COLUMNS, 1)} for _ in range(ROWS)]
+
+
+# ---- the hand-written contenders -----------------------------------------------------------
+
+
+def python_floor(table: list[dict[str, int]]) -> str:
+    """The floor: what a careful engineer writes by hand, one append per cell."""
+    out = []
+    append = out.append
+    append("<table>\n")
+    for row in table:
+        append("<tr>")
+        for cell in row.values():
+            append(f"<td>{cell!s}</td>")
+        append("</tr>\n")
+    append("</table>\n")
+    return "".join(out)
+
+
+def python_three_appends(table: list[dict[str, int]]) -> str:
+    """Hand-written, but shaped as a template compiler emits it: text, value, text."""
+    out = []
+    append = out.append
+    append("<table>\n")
+    for row in table:
+        append("<tr>")
+        for cell in row.values():
+            append("<td>")
+            append(str(cell))
+            append("</td>")
+        append("</tr>\n")
+    append("</table>\n")
+    return "".join(out)
+
+
+def python_escaped(table: list[dict[str, int]]) -> Markup:
+    """The floor with every value HTML-escaped by markupsafe, returning Markup."""
+    out = []
+    append = out.append
+    append("<table>\n")
+    for row in table:
+        append("<tr>")
+        for cell in row.values():
+            append(f"<td>{escape(cell)}</td>")
+        append("</tr>\n")
+    append("</table>\n")
+    return Markup("".join(out))
+
+
+# ---- the engines ---------------------------------------------------------------------------
+
+
+def import_generated(text: str, directory: str, stem: str) -> ModuleType:
+    """Write a generated module into `directory`, import it and start its site."""
+    path = Path(directory) / f"{stem}.py"
+    path.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"_bench_{stem}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module._cpy_site.start()
+    return module
+
+
+def cherryc_mask(directory: str, autoescape: bool) -> tuple[Callable[..., str], str]:
+    """The bigtable mask compiled by cherryc; returns (root.bigtable, generated module)."""
+    source = Path(directory) / "bigtable.cpy"
+    source.write_text(CPY_SOURCE, encoding="utf-8")
+    stem = "bigtableEscServer" if autoescape else "bigtableServer"
+    result = compile_files([str(source)], Options(autoescape=autoescape),
+                           output=str(Path(directory) / f"{stem}.py"))
+    module = import_generated(result.text, directory, stem)
+    return module.root.bigtable, result.text
+
+
+def jinja2_template(autoescape: bool) -> Callable[..., str]:
+    import jinja2
+
+    environment = jinja2.Environment(autoescape=autoescape, keep_trailing_newline=True)
+    return environment.from_string(JINJA2_SOURCE).render
+
+
+def mako_template(escaped: bool) -> Callable[..., str]:
+    from mako.template import Template
+
+    filters = ["h"] if escaped else ["str"]
+    return Template(MAKO_SOURCE, default_filters=filters).render
+
+
+def chameleon_template() -> Callable[..., str]:
+    from chameleon import PageTemplate
+
+    return PageTemplate(CHAMELEON_SOURCE).render
+
+
+def build_contenders(directory: str) -> tuple[dict[str, Callable[..., str]], list[str], str]:
+    """name -> render(table=...), notes about skipped engines, the generated module text."""
+    renderers: dict[str, Callable[..., str]] = {
+        FLOOR: python_floor,
+        "python 3 appends/cell": python_three_appends,
+        "python escaped": python_escaped,
+    }
+    plain_mask, generated = cherryc_mask(directory, autoescape=False)
+    escaped_mask, _ = cherryc_mask(directory, autoescape=True)
+    renderers["cherryc"] = plain_mask
+    renderers["cherryc --autoescape"] = escaped_mask
+    renderers["jinja2"] = jinja2_template(autoescape=False)
+    renderers["jinja2 autoescape"] = jinja2_template(autoescape=True)
+    notes = []
+    optional = [("mako", lambda: mako_template(False)),
+                ("mako h-filter", lambda: mako_template(True)),
+                ("chameleon", chameleon_template)]
+    for name, factory in optional:
+        try:
+            renderers[name] = factory()
+        except ImportError as exc:
+            notes.append(f"{name}: skipped ({exc.name} is not installed; "
+                         f"pip install -e '.[bench]')")
+    return renderers, notes, generated
+
+
+def check_outputs(renderers: dict[str, Callable[..., str]], table: list[dict[str, int]]) -> None:
+    """Every contender renders the floor's table (whitespace aside), or we stop here."""
+    def squeeze(html: str) -> str:
+        return re.sub(r"\s+", "", str(html))
+
+    expected = squeeze(python_floor(table))
+    cells = expected.count("<td>")
+    if cells != ROWS * len(COLUMNS) or expected.count("<tr>") != ROWS:
+        raise SystemExit(f"the floor rendered {cells} cells; expected {ROWS * len(COLUMNS)}")
+    for name, render in renderers.items():
+        actual = squeeze(render(table=table))
+        if actual != expected:
+            at = next(i for i, (a, b) in enumerate(zip(actual + "\0", expected + "\0")) if a != b)
+            raise SystemExit(f"{name} renders a different table near character {at}:\n"
+                             f"  got      {actual[max(0, at - 40):at + 40]!r}\n"
+                             f"  expected {expected[max(0, at - 40):at + 40]!r}")
+
+
+# ---- report --------------------------------------------------------------------------------
+
+
+def results_table(samples: dict[str, list[float]]) -> str:
+    floor = samples[FLOOR]
+    rows = []
+    for name, times in samples.items():
+        low, ratio, high = _harness.quartiles(_harness.paired_ratios(times, floor))
+        rows.append([name, _harness.format_seconds(_harness.quartiles(times)[1]),
+                     _harness.format_seconds(min(times)), f"{ratio:.2f}x",
+                     f"{low:.2f}-{high:.2f}"])
+    headers = ["contender", "per render (median)", "best", "x floor", "x floor IQR"]
+    return _harness.format_table(headers, rows)
+
+
+def goals(samples: dict[str, list[float]]) -> str:
+    """The project's two goals, each with its measured value and verdict."""
+    floor_ratio = _harness.quartiles(
+        _harness.paired_ratios(samples["cherryc"], samples[FLOOR]))[1]
+    speedup = _harness.quartiles(
+        _harness.paired_ratios(samples["jinja2 autoescape"], samples["cherryc --autoescape"]))[1]
+    escaped_floor = _harness.quartiles(
+        _harness.paired_ratios(samples["cherryc --autoescape"], samples["python escaped"]))[1]
+    naive_ratio = _harness.quartiles(
+        _harness.paired_ratios(samples["cherryc"], samples["python 3 appends/cell"]))[1]
+
+    def verdict(ok: bool, miss: str) -> str:
+        return "met" if ok else f"MISSED ({miss})"
+
+    lines = [
+        f"cherryc / floor                          {floor_ratio:5.2f}x   goal <= 1.15x: "
+        + verdict(floor_ratio <= 1.15, f"{(floor_ratio / 1.15 - 1) * 100:.0f}% over the limit"),
+        f"jinja2 autoescape / cherryc --autoescape {speedup:5.2f}x   goal >= 1.50x: "
+        + verdict(speedup >= 1.5, f"{(1 - speedup / 1.5) * 100:.0f}% short of the goal"),
+        "",
+        "for context:",
+        f"  cherryc / python 3 appends/cell        {naive_ratio:5.2f}x   (the same code shape "
+        "written by hand)",
+        f"  cherryc --autoescape / python escaped  {escaped_floor:5.2f}x   (the floor, escaped "
+        "with markupsafe)",
+    ]
+    return "\n".join(lines)
+
+
+def generated_mask(module_text: str) -> str:
+    """The bigtable method from the generated module (for --show-mask)."""
+    match = re.search(r"\n( +# ---- [^\n]*mask bigtable\n.*?return [^\n]*\n)", module_text, re.S)
+    return match.group(1) if match else module_text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=21,
+                        help="samples per contender, taken round-robin (default 21)")
+    parser.add_argument("--sample", type=float, default=0.05, metavar="SECONDS",
+                        help="length of one sample (default 0.05)")
+    parser.add_argument("--show-mask", action="store_true",
+                        help="print the code cherryc generates for the mask")
+    args = parser.parse_args(argv)
+
+    table = make_table()
+    with tempfile.TemporaryDirectory(prefix="cherryc-bench-") as directory:
+        renderers, notes, generated = build_contenders(directory)
+        check_outputs(renderers, table)
+        if args.show_mask:
+            print(generated_mask(generated))
+        contenders = {name: (lambda r=render: r(table=table)) for name, render in renderers.items()}
+        print(f"bigtable: {ROWS} rows x {len(COLUMNS)} columns, {len(contenders)} contenders, "
+              f"{args.rounds} rounds of ~{args.sample:g} s samples; outputs checked equal",
+              file=sys.stderr)
+        samples = _harness.interleaved(
+            contenders, args.rounds, args.sample,
+            progress=lambda n: print(f"\r  round {n}/{args.rounds}", end="", file=sys.stderr))
+        print(file=sys.stderr)
+    print(f"Python {sys.version.split()[0]}; medians of {args.rounds} interleaved rounds\n")
+    print(results_table(samples))
+    print()
+    print(goals(samples))
+    for note in notes:
+        print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+# render: root.index()
+CherryClass Root:
+mask:
+    def index(self):
+        Hello, world!

@@ -1,0 +1,5 @@
+# A CherryClass name may only hold letters, digits and underscores.
+CherryClass My-Root:
+mask:
+    def index(self):
+        Hello

@@ -1,0 +1,4 @@
+# An indented line right after the CherryClass line, before any section header.
+CherryClass Root:
+    def index(self):
+        return "Hello"

@@ -1,0 +1,5 @@
+# Methods take self first.
+CherryClass Root:
+view:
+    def index(name="world"):
+        return "Hello " + name

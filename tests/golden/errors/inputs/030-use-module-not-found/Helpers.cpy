@@ -1,0 +1,4 @@
+CherryClass Tools abstract:
+function:
+    def name(self):
+        return "tools"

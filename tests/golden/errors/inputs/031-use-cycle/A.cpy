@@ -1,0 +1,5 @@
+use B
+CherryClass Alpha(Beta) abstract:
+function:
+    def a(self):
+        return "a"

@@ -1,0 +1,5 @@
+use A
+CherryClass Beta abstract:
+function:
+    def b(self):
+        return "b"

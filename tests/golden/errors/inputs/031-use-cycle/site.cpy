@@ -1,0 +1,5 @@
+use A
+CherryClass Root(Alpha):
+mask:
+    def index(self):
+        Hello

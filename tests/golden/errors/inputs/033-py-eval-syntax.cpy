@@ -1,0 +1,5 @@
+# Unbalanced parenthesis inside py-eval.
+CherryClass Root:
+mask:
+    def index(self, name="x"):
+        <p>Hello <py-eval="name.upper(">!</p>

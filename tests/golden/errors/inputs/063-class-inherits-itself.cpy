@@ -1,0 +1,4 @@
+CherryClass Root(Root):
+mask:
+    def index(self):
+        Hello

@@ -1,0 +1,5 @@
+# A def line in a section without its ':'.
+CherryClass Root:
+view:
+    def index(self)
+        return "Hello"

@@ -1,0 +1,4 @@
+CherryClass Root:
+mask:
+    def index(self):
+        <p><py-eval=""></p>

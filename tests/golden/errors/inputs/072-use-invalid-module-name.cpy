@@ -1,0 +1,5 @@
+use Helpers, my-module
+CherryClass Root:
+mask:
+    def index(self):
+        Hello

@@ -1,0 +1,4 @@
+# A section header before any CherryClass line.
+mask:
+    def index(self):
+        Hello

@@ -1,0 +1,4 @@
+# Mask text written on the def line itself.
+CherryClass Root:
+mask:
+    def index(self): Hello

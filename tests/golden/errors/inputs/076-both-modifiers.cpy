@@ -1,0 +1,5 @@
+# Two modifiers on one method.
+CherryClass Root:
+view:
+    def add(self, a, b) hidden xmlrpc:
+        return str(a + b)
