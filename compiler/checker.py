@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from . import pycheck
 from .errors import CompileError, CpySyntaxError, CpyWarning
@@ -205,7 +204,7 @@ def _apply_aspects(
         if not collected:
             continue
         for method in info.node.methods:
-            context = SimpleNamespace(
+            context = AspectMethod(
                 name=method.name, className=info.name, type=method.kind,
                 isHidden=int(info.node.hidden or method.hidden),
                 isXmlrpc=int(info.node.xmlrpc or method.xmlrpc),
@@ -217,10 +216,23 @@ def _apply_aspects(
     return result
 
 
+class AspectMethod:
+    """The `method` an aspect condition sees: name, className, type, isHidden, isXmlrpc."""
+
+    __slots__ = ("name", "className", "type", "isHidden", "isXmlrpc")
+
+    def __init__(self, **values: object) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+
+    def __getattr__(self, name: str) -> object:
+        raise AttributeError(f"method has no attribute {name!r}")
+
+
 _CONDITIONS: dict[str, object] = {}
 
 
-def _condition_holds(applied: AppliedAspect, method: SimpleNamespace) -> bool:
+def _condition_holds(applied: AppliedAspect, method: AspectMethod) -> bool:
     aspect = applied.aspect
     if aspect.condition == "*":
         return True

@@ -142,21 +142,29 @@ class Loader:
         order: list[Module] = []
         done: set[str] = set()
         visiting: list[str] = []
+        used_from: list[Position | None] = []
 
         def visit(path: str, used_at: Position | None) -> None:
             real = os.path.realpath(path)
             if real in done:
                 return
             if real in visiting:
-                cycle = [self._modules[p].file for p in visiting[visiting.index(real):]]
+                start = visiting.index(real)
+                cycle = [self._modules[p].file for p in visiting[start:]]
                 names = " -> ".join(cycle + [self._modules[real].file])
-                raise CompileError(f"Infinite loop in modules dependency: {names}", used_at)
+                error = CompileError(f"Infinite loop in modules dependency: {names}", used_at)
+                for pos in used_from[start + 1 :]:
+                    if pos is not None:
+                        error.with_note("used from here", pos)
+                raise error
             module = self.load_module(path)
             visiting.append(real)
+            used_from.append(used_at)
             for use in module.uses:
                 for name, pos in zip(use.names, use.name_positions):
                     visit(self.module_path(name, pos, module.path), pos)
             visiting.pop()
+            used_from.pop()
             done.add(real)
             order.append(module)
 

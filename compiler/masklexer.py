@@ -8,11 +8,12 @@ can therefore never appear as plain text in a mask.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import MaskSyntaxError, Position
+from .errors import CpyError, CpyWarning, MaskSyntaxError, Position
 from .masktext import MaskText
 from .reader import SourceFile
 
@@ -25,6 +26,10 @@ _CODE_END = re.compile(r'"( ?/)?>')
 _DIV_EDGE = re.compile(r"<div(?=[\s>/])|</div\s*>")
 _ELSE_AHEAD = re.compile(r"\s*(?=<py-else>|<div\s+py-else\s*>)")
 _NEXT_ATTRIBUTE = re.compile(r"=([\"'])")
+_ANOTHER_ATTRIBUTE = re.compile(r"\s+([\w:-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>]*))?)")
+_UNKNOWN_TAG = re.compile(r"(?:<|\s)(py-[A-Za-z][\w-]*)(?==|>|\s)")
+KNOWN_TAGS = ("py-eval", "py-attr", "py-exec", "py-code", "py-if", "py-else", "py-for",
+              "py-include", "py-debug")
 
 #: Blocks that have a closing tag.
 BLOCKS = ("if", "else", "for")
@@ -68,6 +73,7 @@ class MaskLexer:
         self.mask = mask
         self.resolve_include = resolve_include
         self.out: list[MaskToken] = []
+        self.warnings: list[CpyWarning] = []
         self.cursor = 0
         # Offsets of `</div>` tags that close a CHTL block: offset -> (end offset, block).
         self.closers: dict[int, tuple[int, str]] = {}
@@ -96,7 +102,12 @@ class MaskLexer:
             chain = self.mask.chain(found.start())
             where = self.mask.pos(start)
             including = chain[-1][0] if chain else ""
-            source = self.resolve_include(name, self.mask.pos(value_offset), including)
+            try:
+                source = self.resolve_include(name, self.mask.pos(value_offset), including)
+            except CpyError as exc:
+                if exc.pos is not None and exc.pos.file != self.mask.pos(start).file:
+                    exc.with_note("included from here", where)
+                raise
             seen = [path for path, _ in chain]
             if source.path in seen:
                 names = [p.rsplit("/", 1)[-1] for p in seen[seen.index(source.path):]]
@@ -120,6 +131,8 @@ class MaskLexer:
         if not text.startswith('="', e):
             raise self.error("Tag 'py-include' should be followed by '=\"'", k)
         value, after = self.read_value(e + 2, "py-include")
+        if not value.strip():
+            raise self.error("py-include needs a file name: <py-include=\"file.html\">", e + 2)
         if not is_div:
             return start, self.close_tag(after, "py-include", value, _CLOSE_TAG), value.strip(), e + 2
         content = self.close_tag(after, "py-include", value, _CLOSE_DIV_TAG)
@@ -206,7 +219,20 @@ class MaskLexer:
         if self.closers:  # a closer skipped inside discarded text
             raise self.error("this '</div>' closes a py- block but lies inside discarded text",
                              min(self.closers))
+        self.warn_unknown_tags()
         return self.out
+
+    def warn_unknown_tags(self) -> None:
+        """Things that look like tags but are not (`<py-evl="x">`) stay text: say so."""
+        for found in _UNKNOWN_TAG.finditer(self.mask.text):
+            name = found.group(1)
+            if TAG.match(name):
+                continue
+            guess = difflib.get_close_matches(name, KNOWN_TAGS, n=1)
+            hint = f" (did you mean {guess[0]}?)" if guess else ""
+            self.warnings.append(CpyWarning(
+                f"'{name}' is not a cherryc tag, so it stays as text{hint}",
+                self.mask.pos(found.start(1))))
 
     def emit_text(self, upto: int) -> None:
         """Emit the text from the cursor to `upto` and move the cursor there."""
@@ -334,6 +360,12 @@ class MaskLexer:
         if not text.startswith('="', e):
             raise self.error("Tag 'py-eval' should be followed by '=\"'", k)
         value, after = self.read_value(e + 2, "py-eval")
+        following = _ANOTHER_ATTRIBUTE.match(text, after)
+        if following:
+            element = self.element_at(k)
+            raise self.error(
+                f"py-eval must be the last attribute of <{element}>: move "
+                f"{following.group(1)} before py-eval", following.start(1))
         end = self.close_tag(after, "py-eval", value, _CLOSE_TAG)
         self.emit_text(k - 1)
         self.add(TEXT, ">", k)
@@ -376,10 +408,12 @@ class MaskLexer:
 
     def closed_by_div(self, i: int, lt: int, tag: str) -> int:
         """`<div py-exec=...>` and `<div py-code=...>` must be followed by `</div>` at once."""
-        if not self.mask.text.startswith("</div>", i):
-            value = self.mask.text[lt : lt + 40].split("\n")[0]
-            raise self.error(f"'{value}' is not closed with '</div>' right after it "
-                             f"('<div {tag}=\"...\"></div>')", lt)
+        text = self.mask.text
+        if not text.startswith("</div>", i):
+            opener = text[lt:i] if "\n" not in text[lt:i] else f"<div {tag}=...>"
+            found = text[i : i + 20].split("\n")[0] or "the end of the line"
+            raise self.error(f"'{opener}' must be followed immediately by '</div>' "
+                             f"(found '{found}')", i)
         return i + len("</div>")
 
     def code_block(self, lt: int, i: int, opener: str) -> int:
@@ -387,7 +421,7 @@ class MaskLexer:
         text = self.mask.text
         start = _CODE_START.match(text, i)
         if not start:
-            raise self.error(f"'{opener[1:]}=\"' must be followed by a newline", i - 2)
+            raise self.error(f"'{opener[1:]}=\"' must be followed by a newline", i)
         end = _CODE_END.search(text, start.end())
         if not end:
             raise self.error(f"No closing '\">' for the '{opener[1:]}' block", lt)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import pycheck
-from .errors import MaskSyntaxError, Position
+from .errors import MaskSyntaxError, Position, PythonSyntaxError
 from .masklexer import (
-    ATTR, CODE, DEBUG, ELSE, END, EVAL, EXEC, FOR, IF, TEXT, MaskToken,
+    ATTR, CODE, DEBUG, ELSE, END, EVAL, EXEC, FOR, IF, TAG, TEXT, MaskToken,
 )  # fmt: skip
 from .nodes import Code, CodeLine, Debug, Eval, Exec, For, If, Mask, MaskNode, Text
 
@@ -132,7 +132,15 @@ def _code(token: MaskToken) -> Code:
     def locate(line: int, col: int) -> Position:
         return pycheck.shifted(lines[min(line, len(lines)) - 1].pos, col - 1)
 
-    pycheck.statements(source, "py-code", locate)
+    try:
+        pycheck.statements(source, "py-code", locate)
+    except PythonSyntaxError:
+        swallowed = next((line for line in lines if TAG.search(line.text)), None)
+        if swallowed is None:
+            raise
+        raise _error(f"this py-code block is not closed with '\">' before the tag at line "
+                     f"{swallowed.pos.line} ({swallowed.text.strip()[:30]}): close the block "
+                     "with '\">' on a line of its own", token) from None
     return Code(lines, pos=token.pos)
 
 

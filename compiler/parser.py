@@ -7,13 +7,13 @@ import re
 from typing import Callable
 
 from . import pycheck
-from .errors import CpySyntaxError, CpyWarning, Position
+from .errors import CompileError, CpySyntaxError, CpyWarning, Position
 from .lexer import (
     CLASS, CODE, INDENTED, SECTION, SECTIONS, SKIP, SPECIAL, SPECIAL_FUNCTIONS, USE,
     Token, tokenize,
 )  # fmt: skip
 from .maskparser import parse_mask
-from .masklexer import IncludeResolver, MaskToken, tokenize_mask
+from .masklexer import IncludeResolver, MaskLexer, MaskToken
 from .masktext import MaskText
 from .nodes import Aspect, CherryClass, Mask, Method, Module, PyBlock, SpecialFunction, Use
 from .reader import LEVEL, SourceFile, SourceLine
@@ -23,7 +23,8 @@ _PARENT_NAME = re.compile(r"[A-Za-z_][\w.]*$")
 _MODULE_NAME = re.compile(r"[\w.\-/]+$")
 _DEF = re.compile(r"def\s+([A-Za-z_]\w*)\s*\(")
 _AFTER_PARAMS = re.compile(
-    r"\s*(?:->\s*(?P<annotation>.+?))?\s*(?P<modifier>\bhidden|\bxmlrpc)?\s*:(?P<trailing>.*)$",
+    r"\s*(?:->\s*(?P<annotation>.+?))?(?P<modifiers>(?:\s+(?:hidden|xmlrpc)\b)*)\s*:"
+    r"(?P<trailing>.*)$",
     re.DOTALL,
 )
 _CLASS_MODIFIERS = ("abstract", "hidden", "xmlrpc")
@@ -207,15 +208,24 @@ class Parser:
             raise self.error("expected ':' at the end of this def line", lines[-1],
                              len(lines[-1].text))
         params = text[found.end() : close]
+        modifiers = after.group("modifiers").split()
+        last = lines[-1]
+        if len(modifiers) > 1:
+            col = last.text.rfind(modifiers[-1])
+            raise self.error("a method takes one modifier, 'hidden' or 'xmlrpc', not both",
+                             last, col)
         header = text[: close + 1]
         if after.group("annotation"):
             header += " -> " + after.group("annotation").strip()
         header += ":"
         header_lines = header.split("\n")
         rewritten = [line.replace(h) for line, h in zip(lines, header_lines)]
-        args = self._check_params(found.group(1), params, first, found.end())
-        modifier = after.group("modifier") or ""
-        return found.group(1), params, modifier, rewritten, after.group("trailing"), args
+        name = found.group(1)
+        if name.startswith(pycheck.RESERVED_PREFIX):
+            raise CompileError(pycheck.reserved_message(name), first.pos(found.start(1)))
+        args = self._check_params(name, params, first, found.end())
+        modifier = modifiers[0] if modifiers else ""
+        return name, params, modifier, rewritten, after.group("trailing"), args
 
     @staticmethod
     def _check_params(name: str, params: str, line: SourceLine, col: int) -> ast.arguments:
@@ -295,13 +305,15 @@ class Parser:
         if not text.endswith(":"):
             raise self.error("CherryClass declaration line doesn't end with ':'", line, len(text))
         rest = text[len("CherryClass") : -1].strip()
+        start = len(text) - len(text[len("CherryClass") :].lstrip())  # column of `rest`
         flags = dict.fromkeys(_CLASS_MODIFIERS, False)
         while True:
             head, _, last = rest.rpartition(" ")
             if last not in flags or not head.strip():
                 break
             if flags[last]:
-                raise self.error(f"'{last}' is written twice in this CherryClass line", line)
+                raise self.error(f"'{last}' is written twice in this CherryClass line",
+                                 line, start + len(head) + 1)
             flags[last] = True
             rest = head.strip()
         parents: list[str] = []
@@ -312,10 +324,17 @@ class Parser:
                     "'CherryClass Name(Parent1, Parent2) xmlrpc hidden abstract:')", line,
                     len(text) - 1)
             rest, parent_text = rest[:-1].split("(", 1)
-            parents = [p.strip() for p in parent_text.split(",") if p.strip()]
-            for parent in parents:
-                if not _PARENT_NAME.match(parent):
-                    raise self.error(f"invalid parent class {parent!r}", line, text.find(parent))
+            offset = text.index("(") + 1
+            for piece in parent_text.split(","):
+                parent = piece.strip()
+                col = offset + len(piece) - len(piece.lstrip())
+                if not parent and parent_text.strip():
+                    raise self.error("empty parent class name in the parent list", line, col)
+                if parent and not _PARENT_NAME.match(parent):
+                    raise self.error(f"invalid parent class {parent!r}", line, col)
+                if parent:
+                    parents.append(parent)
+                offset += len(piece) + 1
         name = rest.strip()
         if not _CLASS_NAME.match(name):
             raise self.error(
@@ -340,12 +359,15 @@ class Parser:
                 f"Expected function definition 'def func(self ...' instead of "
                 f"'{line.text.strip()}': methods take 'self' first", line, LEVEL)
         if modifier and section == "function":
-            raise self.error(f"Only views and masks can be {modifier}", line, LEVEL)
+            last = header[-1]
+            raise CpySyntaxError(f"Only views and masks can be {modifier}: remove "
+                                 f"'{modifier}', or move the method to a view: or mask: "
+                                 "section", last.raw_pos(last.raw.rfind(modifier)))
         pos = line.pos(LEVEL)
         if section == "mask":
             if self._trailing_line(trailing, line, _BODY):
-                raise self.error("mask text starts on the line after the def", line,
-                                 len(header[-1].text))
+                col = len(header[-1].text) + len(trailing) - len(trailing.lstrip())
+                raise self.error("mask text starts on the line after the def", line, col)
             body: PyBlock | Mask = self.parse_mask_body(
                 self.indented_lines(2), pos, f"{class_name}.{name}")
         else:
@@ -356,8 +378,10 @@ class Parser:
                       modifier == "xmlrpc", tuple(header), pos=pos)
 
     def parse_mask_body(self, lines: list[SourceLine], pos: Position, label: str) -> Mask:
-        text = MaskText.from_lines(lines, _BODY, ((self.source.path, None),))
-        tokens = tokenize_mask(text, self.resolve_include)
+        lexer = MaskLexer(MaskText.from_lines(lines, _BODY, ((self.source.path, None),)),
+                          self.resolve_include)
+        tokens = lexer.tokens()
+        self.warnings.extend(lexer.warnings)
         if self.on_mask_tokens:
             self.on_mask_tokens(label, tokens)
         return parse_mask(tokens, pos)

@@ -31,7 +31,11 @@ def single_line(pos: Position) -> Locator:
 def syntax_error(exc: SyntaxError, where: str, locate: Locator, source: str) -> PythonSyntaxError:
     """Turn a SyntaxError raised for a snippet into an error at its .cpy position."""
     line = exc.lineno or 1
-    col = exc.offset or 1
+    lines = source.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    # CPython gives no offset (or 0) for errors at the end of the input: point there.
+    col = exc.offset if exc.offset and exc.offset > 0 else len(text) + 1
+    col = min(col, len(text) + 1)
     message = f"invalid Python in {where}: {exc.msg}"
     if '\\"' in source:
         message += (

@@ -45,6 +45,10 @@ class SourceLine:
             col = min(col, raw_indent)
         return Position(self.file, self.number, col + 1, self.raw)
 
+    def raw_pos(self, col: int) -> Position:
+        """Position of the 0-based column `col` of the raw line."""
+        return Position(self.file, self.number, col + 1, self.raw)
+
     def replace(self, text: str) -> "SourceLine":
         """The same source line with other normalised text (for synthesised lines)."""
         return SourceLine(text, self.file, self.number, self.raw)
@@ -78,12 +82,15 @@ def decode(data: bytes, display: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line_end = data.find(b"\n", exc.start)
+        raw = data[line_start : line_end if line_end >= 0 else len(data)]
+        prefix = data[line_start : exc.start].decode("utf-8", "replace")
         raise CpySyntaxError(
             f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
             "save it as UTF-8",
-            Position(display, line, col),
+            Position(display, data.count(b"\n", 0, exc.start) + 1, len(prefix) + 1,
+                     raw.decode("utf-8", "replace").rstrip("\r")),
         ) from None
     return text
 

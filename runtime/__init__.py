@@ -1,11 +1,11 @@
 """The names generated modules may import from cherryc.runtime: this list is the contract."""
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .cherryclass import CherryClass
 from .context import request, response
 from .leanengine import LeanEngineError
-from .masks import last_index
+from .masks import escape, last_index
 from .site import Site
 
 __all__ = [

@@ -41,7 +41,7 @@ class Case:
 
     @property
     def source(self) -> str:
-        return (self.directory / self.main).read_text(encoding="utf-8")
+        return (self.directory / self.main).read_text(encoding="utf-8", errors="replace")
 
     def directives(self, key: str) -> list[str]:
         found = []

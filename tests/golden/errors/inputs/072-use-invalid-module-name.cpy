@@ -1,4 +1,4 @@
-use Helpers, my-module
+use Helpers Tools
 CherryClass Root:
 mask:
     def index(self):
