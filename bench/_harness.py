@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import gc
 import statistics
+import sys
 import time
 from typing import Callable, Sequence
 
 
-def time_calls(function: Callable[[], object], number: int, keep_gc: bool = False) -> float:
-    """Seconds per call of `function`, over `number` calls.
-
-    The garbage collector is collected first, then switched off while timing, as
-    `timeit` does, unless `keep_gc` is true.
-    """
+def time_calls(function: Callable[[], object], number: int) -> float:
+    """Seconds per call of `function`, over `number` calls; gc off, as `timeit` does."""
     gc.collect()
     enabled = gc.isenabled()
-    if not keep_gc:
-        gc.disable()
+    gc.disable()
     try:
         start = time.perf_counter()
         for _ in range(number):
@@ -63,6 +59,17 @@ def interleaved(
         if progress:
             progress(round_number + 1)
     return samples
+
+
+def progress(rounds: int) -> Callable[[int], None]:
+    """A callback showing "round n/N" on stderr when it is a terminal (and nothing if not)."""
+
+    def show(done: int) -> None:
+        if sys.stderr.isatty():
+            end = "\n" if done == rounds else ""
+            print(f"\r  round {done}/{rounds}", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def paired_ratios(numerator: Sequence[float], denominator: Sequence[float]) -> list[float]:

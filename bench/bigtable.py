@@ -5,13 +5,16 @@ Run it with the project's interpreter, from the repository root::
     .venv/bin/pip install -e '.[bench]'      # once: Mako and Chameleon
     .venv/bin/python bench/bigtable.py        # about a minute
     .venv/bin/python bench/bigtable.py --rounds 7 --sample 0.02    # quicker, noisier
-    .venv/bin/python bench/bigtable.py --show-mask                 # print the generated mask code
+    .venv/bin/python bench/bigtable.py --cells strings   # cells '1'..'10' instead of ints
+    .venv/bin/python bench/bigtable.py --show-mask       # print the generated mask code
 
-Every contender renders the same table (rows are dicts ``{'a': 1, ..., 'j': 10}``) to
-``<table>``/``<tr>``/``<td>``; the outputs are compared (whitespace removed) before any
-timing. Contenders are timed round-robin in one process and reported as ratios: to the
-hand-written floor, and cherryc --autoescape against Jinja2 with autoescape. Mako and
-Chameleon rows are skipped, with a note, when they are not installed.
+Every contender renders the same table to ``<table>``/``<tr>``/``<td>``: rows are dicts
+``{'a': 1, ..., 'j': 10}``, or ``{'a': '1', ...}`` with ``--cells strings``, which sends
+every value through the escapers rather than a number shortcut. The outputs are compared
+(whitespace removed) before any timing. Contenders are timed round-robin in one process
+and reported as ratios: to the hand-written floor, and cherryc --autoescape against
+Jinja2 with autoescape. Mako and Chameleon rows are skipped, with a note, when they are
+not installed.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ COLUMNS = "abcdefghij"
 
 #: The floor every ratio is taken against.
 FLOOR = "python floor"
+
+#: The contenders that must HTML-escape values (checked before timing).
+ESCAPING = {"python + markupsafe.escape", "cherryc --autoescape", "jinja2 autoescape",
+            "mako h-filter", "chameleon"}
 
 #: The mask, CGTL notation; every mask line ends with a newline (spec §10), so the
 #: output is byte-for-byte the floor's.
@@ -74,9 +81,10 @@ CHAMELEON_SOURCE = """\
 """
 
 
-def make_table() -> list[dict[str, int]]:
-    """The classic bigtable data: 1000 rows of {'a': 1, ..., 'j': 10}."""
-    return [{key: n for n, key in enumerate(COLUMNS, 1)} for _ in range(ROWS)]
+def make_table(cells: str = "ints") -> list[dict[str, int]]:
+    """The classic bigtable data: 1000 rows of {'a': 1, ..., 'j': 10} (or '1', ..., '10')."""
+    convert = str if cells == "strings" else int
+    return [{key: convert(n) for n, key in enumerate(COLUMNS, 1)} for _ in range(ROWS)]
 
 
 # ---- the hand-written contenders -----------------------------------------------------------
@@ -221,6 +229,19 @@ def check_outputs(renderers: dict[str, Callable[..., str]], table: list[dict[str
             raise SystemExit(f"{name} renders a different table near character {at}:\n"
                              f"  got      {actual[max(0, at - 40):at + 40]!r}\n"
                              f"  expected {expected[max(0, at - 40):at + 40]!r}")
+    check_escaping(renderers)
+
+
+def check_escaping(renderers: dict[str, Callable[..., str]]) -> None:
+    """The escaping contenders escape a cell holding markup; the others pass it through."""
+    table = [{"a": "<b>&</b>"}]
+    for name, render in renderers.items():
+        html = str(render(table=table))
+        escaped = "&lt;b&gt;&amp;&lt;/b&gt;" in html and "<b>" not in html
+        raw = "<b>&</b>" in html
+        if (name in ESCAPING and not escaped) or (name not in ESCAPING and not raw):
+            should = "escape" if name in ESCAPING else "pass through"
+            raise SystemExit(f"{name} should {should} '<b>&</b>' but renders {html!r}")
 
 
 # ---- report --------------------------------------------------------------------------------
@@ -271,25 +292,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="samples per contender, taken round-robin (default 21)")
     parser.add_argument("--sample", type=float, default=0.05, metavar="SECONDS",
                         help="length of one sample (default 0.05)")
+    parser.add_argument("--cells", choices=("ints", "strings"), default="ints",
+                        help="cell values: small ints (default, the classic) or short strings")
     parser.add_argument("--show-mask", action="store_true",
                         help="print the code cherryc generates for the mask")
     args = parser.parse_args(argv)
 
-    table = make_table()
+    table = make_table(args.cells)
     with tempfile.TemporaryDirectory(prefix="cherryc-bench-") as directory:
         renderers, notes, generated = build_contenders(directory)
         check_outputs(renderers, table)
         if args.show_mask:
             print(generated_mask(generated))
         contenders = {name: (lambda r=render: r(table=table)) for name, render in renderers.items()}
-        print(f"bigtable: {ROWS} rows x {len(COLUMNS)} columns, {len(contenders)} contenders, "
-              f"{args.rounds} rounds of ~{args.sample:g} s samples; outputs checked equal",
+        print(f"bigtable: {ROWS} rows x {len(COLUMNS)} {args.cells}, {len(contenders)} "
+              f"contenders, {args.rounds} rounds of ~{args.sample:g} s samples; outputs checked equal",
               file=sys.stderr)
-        samples = _harness.interleaved(
-            contenders, args.rounds, args.sample,
-            progress=lambda n: print(f"\r  round {n}/{args.rounds}", end="", file=sys.stderr))
-        print(file=sys.stderr)
-    print(f"Python {sys.version.split()[0]}; medians of {args.rounds} interleaved rounds\n")
+        samples = _harness.interleaved(contenders, args.rounds, args.sample,
+                                       progress=_harness.progress(args.rounds))
+    print(f"Python {sys.version.split()[0]}; {ROWS}x{len(COLUMNS)} table of {args.cells}; "
+          f"medians of {args.rounds} interleaved rounds\n")
     print(results_table(samples))
     print()
     print(goals(samples))

@@ -16,6 +16,10 @@ from .reader import SourceLine
 
 #: A loop keeps `_index`/`_end` only when code in its body mentions them.
 LOOP_VARIABLES = re.compile(r"\b_(?:index|end)\b")
+#: User code that rebinds `_page` (`_page = [...]`): the appender must follow it.
+REBINDS_PAGE = re.compile(r"(?<![\w.])_page\s*(?:=(?!=)|:)")
+_BIND_APPEND = "_cpy_w = _page.append"
+RETURN = re.compile(r"\breturn\b")
 
 
 @dataclass
@@ -109,10 +113,15 @@ class CodeGenerator:
             w.write(f"# ---- {where}  special function {name}")
             w.write(f"def {name}({pieces[0].params}):", pieces[0].pos)
             with w.indented():
+                hoisted = _global_lines(pieces) if len(pieces) > 1 else {}
+                names = list(dict.fromkeys(n for names in hoisted.values() for n in names))
+                if names:
+                    # Python 3 rejects `global x` after x was used, as joining bodies may do.
+                    w.write(f"global {', '.join(names)}  # declared in the pieces below")
                 for piece in pieces:
                     if len(pieces) > 1:
                         w.write(f"# from {piece.pos.file}:{piece.pos.line}")
-                    _copy_block(w, piece.body, w.prefix)
+                    _copy_block(w, piece.body, w.prefix, hoisted)
                 if not any(piece.body.lines for piece in pieces):
                     w.write("pass")
         return w
@@ -177,17 +186,19 @@ class CodeGenerator:
         w = self.w
         modifier = " hidden" if method.hidden else " xmlrpc" if method.xmlrpc else ""
         w.write(f"# ---- {method.pos.file}:{method.pos.line}  {method.kind} {method.name}{modifier}")
+        starts, ends = self.analysis.aspects.get((info.name, method.name), ([], []))
+        body = method.body
+        if isinstance(body, Mask) and self.options.autoescape and _may_return_early(body, starts + ends):
+            w.write("@_cpy_markup_result  # code in this mask may return a plain string")
         for line in method.header:
             w.copy(line, "")
-        starts, ends = self.analysis.aspects.get((info.name, method.name), ([], []))
-        if isinstance(method.body, Mask):
+        if isinstance(body, Mask):
             with w.indented():
-                self.mask(method.body, starts, ends)
+                self.mask(body, starts, ends)
             return
-        lines = method.body.lines
-        indent = " " * (lines[0].indent if lines else 8)
+        indent = " " * (body.lines[0].indent if body.lines else 8)
         self.aspects(starts, indent)
-        for line in lines:
+        for line in body.lines:
             w.copy(line, "")
         self.aspects(ends, indent)
 
@@ -204,8 +215,8 @@ class CodeGenerator:
     def mask(self, mask: Mask, starts: list[AppliedAspect], ends: list[AppliedAspect]) -> None:
         w = self.w
         w.write("_page = []")
-        w.write("_cpy_w = _page.append")
         self.aspects(starts, w.prefix)
+        w.write(_BIND_APPEND)
         for node in mask.body:
             self.visit(node)
         self.aspects(ends, w.prefix)
@@ -238,10 +249,14 @@ class CodeGenerator:
 
     def visit_Exec(self, node: Exec) -> None:
         self.w.write(node.code, node.pos)
+        if REBINDS_PAGE.search(node.code):
+            self.w.write(_BIND_APPEND)
 
     def visit_Code(self, node: Code) -> None:
         for line in node.lines:
             self.w.write(line.text, line.pos)
+        if any(REBINDS_PAGE.search(line.text) for line in node.lines):
+            self.w.write(_BIND_APPEND)  # after the whole block: any branch may rebind
 
     def visit_Debug(self, node: Debug) -> None:
         if self.options.debug:
@@ -275,14 +290,45 @@ class CodeGenerator:
             w.write(f"_index, _end = _cpy_outer{depth}", node.pos)
 
 
-def _copy_block(w: PyWriter, block: PyBlock, indent: str) -> None:
-    """Copy a block of user lines re-indented: its first line's indentation becomes `indent`."""
+def _copy_block(
+    w: PyWriter, block: PyBlock, indent: str, hoisted: dict[int, list[str]] | None = None
+) -> None:
+    """Copy a block of user lines re-indented: its first line's indentation becomes `indent`.
+
+    Lines in `hoisted` (by id) are `global` statements already declared at the top of
+    the function; they become `pass` so that the block keeps its shape.
+    """
     lines: tuple[SourceLine, ...] = block.lines
     if not lines:
         return
     common = lines[0].indent
     for line in lines:
-        w.copy(line, indent, min(common, line.indent))
+        strip = min(common, line.indent)
+        if hoisted and id(line) in hoisted:
+            w.copy(line.replace(" " * line.indent + "pass  # " + line.text.strip()), indent, strip)
+        else:
+            w.copy(line, indent, strip)
+
+
+def _global_lines(pieces: list) -> dict[int, list[str]]:
+    """The one-line `global` statements of special-function pieces: id(line) -> names."""
+    found: dict[int, list[str]] = {}
+    for piece in pieces:
+        lines = piece.body.lines
+        if not lines:
+            continue
+        common = lines[0].indent
+        code = "\n".join(line.text[min(common, line.indent):] for line in lines)
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue  # reported by the final compile() with its .cpy position
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global) and node.lineno == node.end_lineno:
+                line = lines[node.lineno - 1]
+                if line.text.strip().startswith("global") and ";" not in line.text:
+                    found[id(line)] = node.names
+    return found
 
 
 def _target(target: str) -> str:
@@ -290,6 +336,22 @@ def _target(target: str) -> str:
     loop = ast.parse(f"for _index, {target} in _: pass").body[0]
     elements = loop.target.elts  # type: ignore[attr-defined]
     return target if len(elements) == 2 else f"({target})"
+
+
+def _may_return_early(mask: Mask, aspects: list[AppliedAspect]) -> bool:
+    """Whether user code in a mask (py-exec, py-code, aspects) contains a `return`."""
+    texts = [a.aspect.body.code for a in aspects]
+    stack = list(mask.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Exec):
+            texts.append(node.code)
+        elif isinstance(node, Code):
+            texts.extend(line.text for line in node.lines)
+        elif isinstance(node, (If, For)):
+            stack.extend(node.body)
+            stack.extend(getattr(node, "orelse", ()))
+    return any(RETURN.search(text) for text in texts)
 
 
 def _mentions_loop_variables(nodes: tuple[MaskNode, ...]) -> bool:

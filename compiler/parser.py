@@ -170,6 +170,8 @@ class Parser:
 
     @staticmethod
     def _close_run(run: list[SourceLine], blocks: list[PyBlock]) -> None:
+        while run and not run[0].text.strip():
+            run.pop(0)
         while run and run[-1].is_blank_or_comment:
             run.pop()
         if run:

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from .cherryclass import CherryClass
 from .context import request, response
 from .leanengine import LeanEngineError
-from .masks import escape, last_index
+from .masks import escape, last_index, markup_result
 from .site import Site
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Site",
     "escape",
     "last_index",
+    "markup_result",
     "request",
     "response",
 ]

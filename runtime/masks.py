@@ -12,7 +12,8 @@ Value policy of `py-eval` and `py-attr`:
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 import markupsafe
 
@@ -47,3 +48,19 @@ def last_index(items: Any) -> int:
         return len(items) - 1
     except TypeError:
         return -1
+
+
+def markup_result(method: Callable[..., Any]) -> Callable[..., Any]:
+    """For --autoescape masks whose code may `return` early: a `str` result becomes Markup.
+
+    Masks return Markup; a py-code block that ends a mask with
+    `return ''.join(_page)` returns a plain string, which would then be escaped again
+    where the mask is embedded.
+    """
+
+    @functools.wraps(method)
+    def mask(*args: Any, **kwargs: Any) -> Any:
+        result = method(*args, **kwargs)
+        return markupsafe.Markup(result) if result.__class__ is str else result
+
+    return mask

@@ -46,7 +46,7 @@ def test_compile(case: Case, tmp_path, update_golden: bool) -> None:
                          ids=lambda c: c.name)
 def test_render(case: Case, tmp_path, update_golden: bool) -> None:
     text = _compile(case, tmp_path)
-    with chdir(case.directory):
+    with chdir(tmp_path):  # files the site writes (e.g. out.dbg) land in the temporary folder
         module = import_module_file(tmp_path / "out.py")
         start_site(module)
         rendered = render_calls(module, case.directives("render"))

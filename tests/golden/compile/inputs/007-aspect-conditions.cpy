@@ -5,12 +5,13 @@
 # render: traced(root.remote)
 # render: traced(root.helper)
 # render: traced(other.page)
+# render: traced(rpc.call)
 # render: traced(logged.ownMask)
 # render: traced(logged.ownView)
 #
 # Spec §9: aspect conditions are evaluated at compile time for each method of the
 # classes derived from the declaring class, with method.name, className, type, isHidden
-# (hidden method or hidden class), isXmlrpc; `*` means always. Aspects apply to
+# (hidden method or hidden class), isXmlrpc (xmlrpc method or xmlrpc class); `*` means always. Aspects apply to
 # functions, views and masks, but not to the methods of the declaring class itself.
 trace = []
 
@@ -71,3 +72,8 @@ CherryClass Other(Logged) hidden:
 mask:
     def page(self):
         other page
+
+CherryClass Rpc(Logged) xmlrpc:
+view:
+    def call(self):
+        return 'view of an xmlrpc class'

@@ -16,6 +16,7 @@ from cherryc.runtime import Markup as _cpy_Markup
 from cherryc.runtime import Site as _cpy_Site
 from cherryc.runtime import escape as _cpy_escape
 from cherryc.runtime import last_index as _cpy_last_index
+from cherryc.runtime import markup_result as _cpy_markup_result
 
 _cpy_site = _cpy_Site(globals(), base='out', debug=False, autoescape=False)
 configFile = _cpy_site.configFile
@@ -48,7 +49,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('001-hello.cpy',), '28:0:2;31:0:4;34:0:5'
+_cpy_source_map = ('001-hello.cpy',), '29:0:2;32:0:4;35:0:5'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -16,6 +16,7 @@ from cherryc.runtime import Markup as _cpy_Markup
 from cherryc.runtime import Site as _cpy_Site
 from cherryc.runtime import escape as _cpy_escape
 from cherryc.runtime import last_index as _cpy_last_index
+from cherryc.runtime import markup_result as _cpy_markup_result
 
 _cpy_site = _cpy_Site(globals(), base='out', debug=False, autoescape=False)
 configFile = _cpy_site.configFile
@@ -57,7 +58,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('002-mask-lines.cpy',), '28:0:5;31:0:7;34:0:8;38:0:16;41:0:17+1;43:0:18'
+_cpy_source_map = ('002-mask-lines.cpy',), '29:0:5;32:0:7;35:0:8;39:0:16;42:0:17+1;44:0:18'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

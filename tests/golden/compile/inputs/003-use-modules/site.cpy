@@ -1,16 +1,18 @@
+# options: -I lib
 # render: root.index()
 # render: loadedBy
 # render: ', '.join(events)
 # render: (initRequest(), request.trail)[1]
 #
-# Spec §4, §5, §12, §13 and DESIGN.md §3: `use` lines (cherryc allows comment and blank
-# lines before them), transitive use (site.cpy never names Base), one module named
-# several times is loaded once (`Base` and `Base.cpy` in two files, `Colors` and
+# Spec §2, §4, §5, §12, §13 and DESIGN.md §2, §3: `use` lines (cherryc allows comment
+# and blank lines before them; spaces around names are ignored), modules found in '.'
+# and in -I dirs (lib/Base.cpy), transitive use (site.cpy never names Base), a module
+# named several times is loaded once (`Base` and `Base.cpy` in two files, `Colors` and
 # `Colors.cpy` in two lines here), dependency order Base, Shapes, Colors, site for the
 # classes, the collected imports and the concatenated special functions.
 
 use Shapes, Colors
-use Colors.cpy, Shapes
+use  Colors.cpy ,Shapes
 
 import json
 

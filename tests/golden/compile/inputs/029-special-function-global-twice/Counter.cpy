@@ -1,0 +1,3 @@
+def initServer():
+    global events
+    events = ['Counter']
