@@ -2,7 +2,7 @@
 
 Run it with the project's interpreter, from the repository root::
 
-    .venv/bin/python bench/compile_speed.py              # about a minute
+    .venv/bin/python bench/compile_speed.py              # about 30 seconds
     .venv/bin/python bench/compile_speed.py --rounds 3   # quicker
     .venv/bin/python bench/compile_speed.py --profile    # also cProfile the 10,000-line compile
     .venv/bin/python bench/compile_speed.py --keep DIR   # keep the generated .cpy files in DIR

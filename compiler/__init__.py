@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from .checker import analyse
 from .codegen import generate
@@ -68,6 +71,19 @@ def load(
     return program, loader.warnings
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a compile builds many long-lived objects,
+    which make it run full collections over and over on large programs (quadratic)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compile_files(
     files: list[str],
     options: Options = Options(),
@@ -75,6 +91,13 @@ def compile_files(
     texts: dict[str, str] | None = None,
 ) -> Result:
     """Compile .cpy files into one module; nothing is written. Raises CpyError."""
+    with _collector_paused():
+        return _compile(files, options, output, texts)
+
+
+def _compile(
+    files: list[str], options: Options, output: str | None, texts: dict[str, str] | None
+) -> Result:
     program, warnings = load(files, options, texts)
     analysis = analyse(program)
     blocks = generate(program, analysis, options)
