@@ -178,8 +178,9 @@ class CodeGenerator:
                 w.write(f"# ---- {block.pos.file}:{block.pos.line}  variables")
                 for line in block.lines:
                     w.copy(line, "")
-            for method in info.layout():
-                w.blank()
+            for n, method in enumerate(info.layout()):
+                if n or node.variables:
+                    w.blank()
                 self.method(info, method)
 
     def method(self, info: ClassInfo, method: Method) -> None:

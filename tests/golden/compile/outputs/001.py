@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 001-hello.cpy:2  CherryClass Root
 class Root(CherryClass):
-
     # ---- 001-hello.cpy:4  mask index
     def index(self):
         _page = []
@@ -49,7 +48,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('001-hello.cpy',), '29:0:2;32:0:4;35:0:5'
+_cpy_source_map = ('001-hello.cpy',), '29:0:2;31:0:4;34:0:5'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

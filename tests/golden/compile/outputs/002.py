@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 002-mask-lines.cpy:5  CherryClass Root
 class Root(CherryClass):
-
     # ---- 002-mask-lines.cpy:7  mask index
     def index(self):
         _page = []
@@ -58,7 +57,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('002-mask-lines.cpy',), '29:0:5;32:0:7;35:0:8;39:0:16;42:0:17+1;44:0:18'
+_cpy_source_map = ('002-mask-lines.cpy',), '29:0:5;31:0:7;34:0:8;38:0:16;41:0:17+1;43:0:18'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

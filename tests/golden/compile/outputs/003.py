@@ -39,7 +39,6 @@ import json
 
 # ---- lib/Base.cpy:11  CherryClass Shape (abstract)
 class Shape(CherryClass):
-
     # ---- lib/Base.cpy:13  function letters
     def letters(self):
         return string.ascii_lowercase[:3]
@@ -47,7 +46,6 @@ class Shape(CherryClass):
 
 # ---- Shapes.cpy:10  CherryClass Square
 class Square(Shape):
-
     # ---- Shapes.cpy:12  function name
     def name(self):
         return 'square'
@@ -55,7 +53,6 @@ class Square(Shape):
 
 # ---- Colors.cpy:9  CherryClass Painted (abstract)
 class Painted(Square):
-
     # ---- Colors.cpy:11  function paint
     def paint(self, thing):
         return '%s painted on a %s, %s' % (thing, self.name(), self.letters())
@@ -63,7 +60,6 @@ class Painted(Square):
 
 # ---- site.cpy:29  CherryClass Root
 class Root(Painted):
-
     # ---- site.cpy:31  mask index
     def index(self):
         _page = []
@@ -120,7 +116,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'lib/Base.cpy', 'Shapes.cpy', 'Colors.cpy'), '29:0:20;33:1:2;35:2:2;37:0:17;41:1:11;44:1:13+1;49:2:10;52:2:12+1;57:3:9;60:3:11+1;65:0:29;68:0:31;71:0:32*1;73:0:33*1;75:0:34*1;77:0:35*1;83:1:4;86:1:5+1;89:2:5;91:3:4;93:0:23+1;98:1:8;100:1:9;102:2:8;104:3:7;106:0:27'
+_cpy_source_map = ('site.cpy', 'lib/Base.cpy', 'Shapes.cpy', 'Colors.cpy'), '29:0:20;33:1:2;35:2:2;37:0:17;41:1:11;43:1:13+1;48:2:10;50:2:12+1;55:3:9;57:3:11+1;62:0:29;64:0:31;67:0:32*1;69:0:33*1;71:0:34*1;73:0:35*1;79:1:4;82:1:5+1;85:2:5;87:3:4;89:0:23+1;94:1:8;96:1:9;98:2:8;100:3:7;102:0:27'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

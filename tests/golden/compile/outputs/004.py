@@ -38,7 +38,6 @@ INSTANCE_NAMES = (
 
 # ---- 004-class-modifiers.cpy:27  CherryClass Plain
 class Plain(CherryClass):
-
     # ---- 004-class-modifiers.cpy:32  view info
     def info(self):
         return 'Plain.info'
@@ -53,7 +52,6 @@ class Plain(CherryClass):
 
 # ---- 004-class-modifiers.cpy:35  CherryClass Remote (xmlrpc)
 class Remote(CherryClass):
-
     # ---- 004-class-modifiers.cpy:40  view info
     def info(self):
         return 'Remote.info'
@@ -68,7 +66,6 @@ class Remote(CherryClass):
 
 # ---- 004-class-modifiers.cpy:43  CherryClass Secret (hidden)
 class Secret(CherryClass):
-
     # ---- 004-class-modifiers.cpy:48  view info
     def info(self):
         return 'Secret.info'
@@ -87,7 +84,6 @@ class Secret(CherryClass):
 
 # ---- 004-class-modifiers.cpy:53  CherryClass Base (abstract)
 class Base(CherryClass):
-
     # ---- 004-class-modifiers.cpy:58  view info
     def info(self):
         return 'Base.info'
@@ -104,7 +100,6 @@ class Base(CherryClass):
 
 # ---- 004-class-modifiers.cpy:61  CherryClass RemoteSecret (xmlrpc, hidden)
 class RemoteSecret(CherryClass):
-
     # ---- 004-class-modifiers.cpy:66  view info
     def info(self):
         return 'RemoteSecret.info'
@@ -119,7 +114,6 @@ class RemoteSecret(CherryClass):
 
 # ---- 004-class-modifiers.cpy:69  CherryClass RemoteBase (xmlrpc, abstract)
 class RemoteBase(CherryClass):
-
     # ---- 004-class-modifiers.cpy:74  view info
     def info(self):
         return 'RemoteBase.info'
@@ -136,7 +130,6 @@ class RemoteBase(CherryClass):
 
 # ---- 004-class-modifiers.cpy:77  CherryClass SecretBase (hidden, abstract)
 class SecretBase(CherryClass):
-
     # ---- 004-class-modifiers.cpy:82  view secretInfo
     def secretInfo(self):
         return 'SecretBase.secretInfo'
@@ -153,7 +146,6 @@ class SecretBase(CherryClass):
 
 # ---- 004-class-modifiers.cpy:85  CherryClass RemoteSecretBase (xmlrpc, hidden, abstract)
 class RemoteSecretBase(CherryClass):
-
     # ---- 004-class-modifiers.cpy:87  view remoteSecretInfo
     def remoteSecretInfo(self):
         return 'RemoteSecretBase.remoteSecretInfo'
@@ -161,7 +153,6 @@ class RemoteSecretBase(CherryClass):
 
 # ---- 004-class-modifiers.cpy:90  CherryClass Kid
 class Kid(Plain, Secret):
-
     # ---- 004-class-modifiers.cpy:92  view own
     def own(self):
         return 'Kid.own'
@@ -169,7 +160,6 @@ class Kid(Plain, Secret):
 
 # ---- 004-class-modifiers.cpy:95  CherryClass RemoteKid (xmlrpc)
 class RemoteKid(RemoteBase):
-
     # ---- 004-class-modifiers.cpy:97  view own
     def own(self):
         return 'RemoteKid.own'
@@ -177,7 +167,6 @@ class RemoteKid(RemoteBase):
 
 # ---- 004-class-modifiers.cpy:100  CherryClass SecretKid (hidden)
 class SecretKid(Plain):
-
     # ---- 004-class-modifiers.cpy:102  view own
     def own(self):
         return 'SecretKid.own'
@@ -185,7 +174,6 @@ class SecretKid(Plain):
 
 # ---- 004-class-modifiers.cpy:105  CherryClass BaseKid (abstract)
 class BaseKid(Base, SecretBase):
-
     # ---- 004-class-modifiers.cpy:107  view own
     def own(self):
         return 'BaseKid.own'
@@ -193,7 +181,6 @@ class BaseKid(Base, SecretBase):
 
 # ---- 004-class-modifiers.cpy:110  CherryClass RemoteSecretKid (xmlrpc, hidden)
 class RemoteSecretKid(Remote):
-
     # ---- 004-class-modifiers.cpy:112  view own
     def own(self):
         return 'RemoteSecretKid.own'
@@ -201,7 +188,6 @@ class RemoteSecretKid(Remote):
 
 # ---- 004-class-modifiers.cpy:115  CherryClass RemoteBaseKid (xmlrpc, abstract)
 class RemoteBaseKid(RemoteBase):
-
     # ---- 004-class-modifiers.cpy:117  view own
     def own(self):
         return 'RemoteBaseKid.own'
@@ -209,7 +195,6 @@ class RemoteBaseKid(RemoteBase):
 
 # ---- 004-class-modifiers.cpy:120  CherryClass SecretBaseKid (hidden, abstract)
 class SecretBaseKid(Base):
-
     # ---- 004-class-modifiers.cpy:122  view own
     def own(self):
         return 'SecretBaseKid.own'
@@ -217,7 +202,6 @@ class SecretBaseKid(Base):
 
 # ---- 004-class-modifiers.cpy:125  CherryClass RemoteSecretBaseKid (xmlrpc, hidden, abstract)
 class RemoteSecretBaseKid(RemoteBase, RemoteSecretBase):
-
     # ---- 004-class-modifiers.cpy:127  view own
     def own(self):
         return 'RemoteSecretBaseKid.own'
@@ -225,7 +209,6 @@ class RemoteSecretBaseKid(RemoteBase, RemoteSecretBase):
 
 # ---- 004-class-modifiers.cpy:130  CherryClass Grandkid
 class Grandkid(BaseKid, SecretBaseKid):
-
     # ---- 004-class-modifiers.cpy:132  view extra
     def extra(self):
         return 'Grandkid.extra'
@@ -233,7 +216,6 @@ class Grandkid(BaseKid, SecretBaseKid):
 
 # ---- 004-class-modifiers.cpy:135  CherryClass Store
 class Store(UserDict, CherryClass):
-
     # ---- 004-class-modifiers.cpy:137  function size
     def size(self):
         return len(self)
@@ -266,7 +248,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('004-class-modifiers.cpy',), '28:0:19;32:0:21+4;40:0:27;43:0:32+1;47:0:29;50:0:30;55:0:35;58:0:40+1;62:0:37;65:0:38;70:0:43;73:0:48+1;77:0:50+1;81:0:45;84:0:46;89:0:53;92:0:58+1;96:0:55;99:0:56*2;106:0:61;109:0:66+1;113:0:63;116:0:64;121:0:69;124:0:74+1;128:0:71;131:0:72*2;138:0:77;141:0:82+1;145:0:79;148:0:80*2;155:0:85;158:0:87+1;163:0:90;166:0:92+1;171:0:95;174:0:97+1;179:0:100;182:0:102+1;187:0:105;190:0:107+1;195:0:110;198:0:112+1;203:0:115;206:0:117+1;211:0:120;214:0:122+1;219:0:125;222:0:127+1;227:0:130;230:0:132+1;235:0:135;238:0:137+1'
+_cpy_source_map = ('004-class-modifiers.cpy',), '28:0:19;32:0:21+4;40:0:27;42:0:32+1;46:0:29;49:0:30;54:0:35;56:0:40+1;60:0:37;63:0:38;68:0:43;70:0:48+1;74:0:50+1;78:0:45;81:0:46;86:0:53;88:0:58+1;92:0:55;95:0:56*2;102:0:61;104:0:66+1;108:0:63;111:0:64;116:0:69;118:0:74+1;122:0:71;125:0:72*2;132:0:77;134:0:82+1;138:0:79;141:0:80*2;148:0:85;150:0:87+1;155:0:90;157:0:92+1;162:0:95;164:0:97+1;169:0:100;171:0:102+1;176:0:105;178:0:107+1;183:0:110;185:0:112+1;190:0:115;192:0:117+1;197:0:120;199:0:122+1;204:0:125;206:0:127+1;211:0:130;213:0:132+1;218:0:135;220:0:137+1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 006-method-modifiers.cpy:12  CherryClass Root
 class Root(CherryClass):
-
     # ---- 006-method-modifiers.cpy:28  function helper
     def helper(self):
         return 'function ' + self.secretView()
@@ -85,7 +84,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('006-method-modifiers.cpy',), '29:0:12;32:0:28+1;36:0:14+1;40:0:16+1;44:0:18+1;48:0:21;51:0:22*2;57:0:23;60:0:24;64:0:25;67:0:26*2'
+_cpy_source_map = ('006-method-modifiers.cpy',), '29:0:12;31:0:28+1;35:0:14+1;39:0:16+1;43:0:18+1;47:0:21;50:0:22*2;56:0:23;59:0:24;63:0:25;66:0:26*2'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -38,7 +38,6 @@ def traced(method):
 
 # ---- 007-aspect-conditions.cpy:25  CherryClass Logged
 class Logged(CherryClass):
-
     # ---- 007-aspect-conditions.cpy:48  view ownView
     def ownView(self):
         return 'own view of Logged'
@@ -53,7 +52,6 @@ class Logged(CherryClass):
 
 # ---- 007-aspect-conditions.cpy:54  CherryClass Root
 class Root(Logged):
-
     # ---- 007-aspect-conditions.cpy:56  function helper
     def helper(self):
         # aspect of Logged (007-aspect-conditions.cpy:27): * start
@@ -130,7 +128,6 @@ class Root(Logged):
 
 # ---- 007-aspect-conditions.cpy:71  CherryClass Other (hidden)
 class Other(Logged):
-
     # ---- 007-aspect-conditions.cpy:73  mask page
     def page(self):
         _page = []
@@ -151,7 +148,6 @@ class Other(Logged):
 
 # ---- 007-aspect-conditions.cpy:76  CherryClass Rpc (xmlrpc)
 class Rpc(Logged):
-
     # ---- 007-aspect-conditions.cpy:78  view call
     def call(self):
         # aspect of Logged (007-aspect-conditions.cpy:27): * start
@@ -183,7 +179,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('007-aspect-conditions.cpy',), '29:0:16+7;40:0:25;43:0:48+1;47:0:51;50:0:52;55:0:54;58:0:56;60:0:28;62:0:36;63:0:57;66:0:59;68:0:28;70:0:34;71:0:60;74:0:61;76:0:28;78:0:34;80:0:44;81:0:62;84:0:64;87:0:28;89:0:30;91:0:65;93:0:46;95:0:32;99:0:66;102:0:28;104:0:30;106:0:38;108:0:67;110:0:46;112:0:32;116:0:68;119:0:28;121:0:30;123:0:42;125:0:69;127:0:32;132:0:71;135:0:73;138:0:28;140:0:30;142:0:40;144:0:42;146:0:74;148:0:32;153:0:76;156:0:78;158:0:28;160:0:34;162:0:44;163:0:79'
+_cpy_source_map = ('007-aspect-conditions.cpy',), '29:0:16+7;40:0:25;42:0:48+1;46:0:51;49:0:52;54:0:54;56:0:56;58:0:28;60:0:36;61:0:57;64:0:59;66:0:28;68:0:34;69:0:60;72:0:61;74:0:28;76:0:34;78:0:44;79:0:62;82:0:64;85:0:28;87:0:30;89:0:65;91:0:46;93:0:32;97:0:66;100:0:28;102:0:30;104:0:38;106:0:67;108:0:46;110:0:32;114:0:68;117:0:28;119:0:30;121:0:42;123:0:69;125:0:32;130:0:71;132:0:73;135:0:28;137:0:30;139:0:40;141:0:42;143:0:74;145:0:32;150:0:76;152:0:78;154:0:28;156:0:34;158:0:44;159:0:79'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

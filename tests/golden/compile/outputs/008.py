@@ -37,7 +37,6 @@ class Aspect_B(CherryClass):
 
 # ---- 008-aspect-order.cpy:28  CherryClass A
 class A(Aspect_A):
-
     # ---- 008-aspect-order.cpy:30  mask index
     def index(self):
         _page = []
@@ -52,7 +51,6 @@ class A(Aspect_A):
 
 # ---- 008-aspect-order.cpy:33  CherryClass B
 class B(A, Aspect_B):
-
     # ---- 008-aspect-order.cpy:35  mask index
     def index(self):
         _page = []
@@ -76,7 +74,6 @@ class Grand(CherryClass):
 
 # ---- 008-aspect-order.cpy:49  CherryClass Parent1
 class Parent1(Grand):
-
     # ---- 008-aspect-order.cpy:56  mask index
     def index(self):
         _page = []
@@ -98,7 +95,6 @@ class Parent2(CherryClass):
 
 # ---- 008-aspect-order.cpy:68  CherryClass Child
 class Child(Parent1, Parent2):
-
     # ---- 008-aspect-order.cpy:70  view view
     def view(self):
         # aspect of Grand (008-aspect-order.cpy:40): * start
@@ -138,7 +134,6 @@ class Parent3(Grand):
 
 # ---- 008-aspect-order.cpy:83  CherryClass Diamond
 class Diamond(Parent1, Parent3):
-
     # ---- 008-aspect-order.cpy:85  mask index
     def index(self):
         _page = []
@@ -188,7 +183,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('008-aspect-order.cpy',), '29:0:14;34:0:21;39:0:28;42:0:30;45:0:17;47:0:31;49:0:19;54:0:33;57:0:35;60:0:17;62:0:24;64:0:36;66:0:26;68:0:19;73:0:38;78:0:49;81:0:56;84:0:41;86:0:43;88:0:57;90:0:45;95:0:59;100:0:68;103:0:70;105:0:41;107:0:66;108:0:71;110:0:47;113:0:73;116:0:41;118:0:43;120:0:52;122:0:62;124:0:74;126:0:64;128:0:54;130:0:45;135:0:76;140:0:83;143:0:85;146:0:41;148:0:43;150:0:52;152:0:41;154:0:43;156:0:79;158:0:86;160:0:81;162:0:45;164:0:54;166:0:45'
+_cpy_source_map = ('008-aspect-order.cpy',), '29:0:14;34:0:21;39:0:28;41:0:30;44:0:17;46:0:31;48:0:19;53:0:33;55:0:35;58:0:17;60:0:24;62:0:36;64:0:26;66:0:19;71:0:38;76:0:49;78:0:56;81:0:41;83:0:43;85:0:57;87:0:45;92:0:59;97:0:68;99:0:70;101:0:41;103:0:66;104:0:71;106:0:47;109:0:73;112:0:41;114:0:43;116:0:52;118:0:62;120:0:74;122:0:64;124:0:54;126:0:45;131:0:76;136:0:83;138:0:85;141:0:41;143:0:43;145:0:52;147:0:41;149:0:43;151:0:79;153:0:86;155:0:81;157:0:45;159:0:54;161:0:45'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -44,7 +44,6 @@ class Guard(CherryClass):
 
 # ---- 009-aspect-early-return.cpy:30  CherryClass Root
 class Root(Guard):
-
     # ---- 009-aspect-early-return.cpy:32  view unlock
     def unlock(self):
         self.locked = False
@@ -98,7 +97,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('009-aspect-early-return.cpy',), '29:0:13;33:0:15;35:0:17;38:0:27;41:0:28;46:0:30;49:0:32+2;53:0:23;56:0:35;58:0:20+1;60:0:36;62:0:23;65:0:38;68:0:20+1;71:0:39;73:0:25;77:0:40;80:0:41*2;84:0:25'
+_cpy_source_map = ('009-aspect-early-return.cpy',), '29:0:13;33:0:15;35:0:17;38:0:27;41:0:28;46:0:30;48:0:32+2;52:0:23;55:0:35;57:0:20+1;59:0:36;61:0:23;64:0:38;67:0:20+1;70:0:39;72:0:25;76:0:40;79:0:41*2;83:0:25'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 010-getpath-instance-names.cpy:15  CherryClass Root
 class Root(CherryClass):
-
     # ---- 010-getpath-instance-names.cpy:17  mask index
     def index(self):
         _page = []
@@ -40,7 +39,6 @@ class Root(CherryClass):
 
 # ---- 010-getpath-instance-names.cpy:20  CherryClass MyClass
 class MyClass(CherryClass):
-
     # ---- 010-getpath-instance-names.cpy:22  view index
     def index(self):
         return 'myClass'
@@ -48,7 +46,6 @@ class MyClass(CherryClass):
 
 # ---- 010-getpath-instance-names.cpy:25  CherryClass Xml_rpc (xmlrpc)
 class Xml_rpc(CherryClass):
-
     # ---- 010-getpath-instance-names.cpy:27  view reverse
     def reverse(self, s):
         return s[::-1]
@@ -56,7 +53,6 @@ class Xml_rpc(CherryClass):
 
 # ---- 010-getpath-instance-names.cpy:30  CherryClass HttpProtected
 class HttpProtected(CherryClass):
-
     # ---- 010-getpath-instance-names.cpy:32  view index
     def index(self):
         return 'protected'
@@ -64,7 +60,6 @@ class HttpProtected(CherryClass):
 
 # ---- 010-getpath-instance-names.cpy:35  CherryClass Dir1_dir2
 class Dir1_dir2(CherryClass):
-
     # ---- 010-getpath-instance-names.cpy:37  view page
     def page(self):
         return 'page'
@@ -72,7 +67,6 @@ class Dir1_dir2(CherryClass):
 
 # ---- 010-getpath-instance-names.cpy:40  CherryClass Level2
 class Level2(Root):
-
     # ---- 010-getpath-instance-names.cpy:42  view other
     def other(self):
         return 'other'
@@ -80,7 +74,6 @@ class Level2(Root):
 
 # ---- 010-getpath-instance-names.cpy:45  CherryClass ABC
 class ABC(CherryClass):
-
     # ---- 010-getpath-instance-names.cpy:47  view index
     def index(self):
         return 'abc'
@@ -112,7 +105,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('010-getpath-instance-names.cpy',), '29:0:15;32:0:17;35:0:18*2;42:0:20;45:0:22+1;50:0:25;53:0:27+1;58:0:30;61:0:32+1;66:0:35;69:0:37+1;74:0:40;77:0:42+1;82:0:45;85:0:47+1'
+_cpy_source_map = ('010-getpath-instance-names.cpy',), '29:0:15;31:0:17;34:0:18*2;41:0:20;43:0:22+1;48:0:25;50:0:27+1;55:0:30;57:0:32+1;62:0:35;64:0:37+1;69:0:40;71:0:42+1;76:0:45;78:0:47+1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

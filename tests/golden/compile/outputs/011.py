@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 011-py-eval.cpy:9  CherryClass Root
 class Root(CherryClass):
-
     # ---- 011-py-eval.cpy:11  mask index
     def index(self, x='<X>'):
         _page = []
@@ -86,7 +85,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('011-py-eval.cpy',), '29:0:9;32:0:11;35:0:12*2;38:0:13*5;44:0:14*5;53:0:15;56:0:16*2;59:0:17*1;61:0:18*1;63:0:19*1;65:0:20;66:0:22+1;68:0:23+1;70:0:24+1;72:0:28'
+_cpy_source_map = ('011-py-eval.cpy',), '29:0:9;31:0:11;34:0:12*2;37:0:13*5;43:0:14*5;52:0:15;55:0:16*2;58:0:17*1;60:0:18*1;62:0:19*1;64:0:20;65:0:22+1;67:0:23+1;69:0:24+1;71:0:28'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 012-py-attr.cpy:7  CherryClass Root
 class Root(CherryClass):
-
     # ---- 012-py-attr.cpy:9  mask index
     def index(self, color='red', url='/a?b=1&c=2'):
         _page = []
@@ -65,7 +64,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('012-py-attr.cpy',), '29:0:7;32:0:9;35:0:10*2;38:0:11*1;40:0:12*1;42:0:13*1;44:0:14*3;48:0:15*1;50:0:16*1'
+_cpy_source_map = ('012-py-attr.cpy',), '29:0:7;31:0:9;34:0:10*2;37:0:11*1;39:0:12*1;41:0:13*1;43:0:14*3;47:0:15*1;49:0:16*1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 013-py-exec.cpy:7  CherryClass Root
 class Root(CherryClass):
-
     # ---- 013-py-exec.cpy:9  mask index
     def index(self):
         _page = []
@@ -70,7 +69,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('013-py-exec.cpy',), '29:0:7;32:0:9;35:0:10*3;39:0:11*3;43:0:12*2;46:0:13*1;48:0:14*3;52:0:15*1;54:0:16*2'
+_cpy_source_map = ('013-py-exec.cpy',), '29:0:7;31:0:9;34:0:10*3;38:0:11*3;42:0:12*2;45:0:13*1;47:0:14*3;51:0:15*1;53:0:16*2'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 014-py-code.cpy:10  CherryClass Root
 class Root(CherryClass):
-
     # ---- 014-py-code.cpy:12  mask index
     def index(self, n=3):
         _page = []
@@ -83,7 +82,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('014-py-code.cpy',), '29:0:10;32:0:12;35:0:13;36:0:15;37:0:17+4;42:0:21;43:0:23+4;48:0:27*1;50:0:29*1;52:0:30*1;54:0:32+4;62:0:37;65:0:38;66:0:40+3'
+_cpy_source_map = ('014-py-code.cpy',), '29:0:10;31:0:12;34:0:13;35:0:15;36:0:17+4;41:0:21;42:0:23+4;47:0:27*1;49:0:29*1;51:0:30*1;53:0:32+4;61:0:37;64:0:38;65:0:40+3'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

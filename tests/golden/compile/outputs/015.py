@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 015-py-if-else.cpy:12  CherryClass Root
 class Root(CherryClass):
-
     # ---- 015-py-if-else.cpy:14  mask cgtl
     def cgtl(self, a, b):
         _page = []
@@ -95,7 +94,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('015-py-if-else.cpy',), '29:0:12;32:0:14;35:0:15*4;40:0:16*2;43:0:19;44:0:21+1;46:0:22*1;48:0:23*1;50:0:24*4;55:0:23;56:0:26+1;58:0:27*1;60:0:28*1;62:0:29;66:0:31;69:0:32*2;72:0:33*1;74:0:34*2;77:0:35*4'
+_cpy_source_map = ('015-py-if-else.cpy',), '29:0:12;31:0:14;34:0:15*4;39:0:16*2;42:0:19;43:0:21+1;45:0:22*1;47:0:23*1;49:0:24*4;54:0:23;55:0:26+1;57:0:27*1;59:0:28*1;61:0:29;65:0:31;68:0:32*2;71:0:33*1;73:0:34*2;76:0:35*4'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

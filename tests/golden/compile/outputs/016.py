@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 016-py-for.cpy:7  CherryClass Root
 class Root(CherryClass):
-
     # ---- 016-py-for.cpy:9  mask index
     def index(self, items=('a', 'b', 'c')):
         _page = []
@@ -112,7 +111,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('016-py-for.cpy',), '29:0:7;32:0:9;35:0:10*8;44:0:11*3;48:0:12*20;69:0:13+1;71:0:14*8;80:0:15*5;86:0:16*5;92:0:17*2;95:0:18*3'
+_cpy_source_map = ('016-py-for.cpy',), '29:0:7;31:0:9;34:0:10*8;43:0:11*3;47:0:12*20;68:0:13+1;70:0:14*8;79:0:15*5;85:0:16*5;91:0:17*2;94:0:18*3'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

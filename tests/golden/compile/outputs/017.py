@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- site.cpy:10  CherryClass Root
 class Root(CherryClass):
-
     # ---- site.cpy:12  mask index
     def index(self, title='Home'):
         _page = []
@@ -60,7 +59,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'tpl2/header.html', 'tpl/inner.html'), '29:0:10;32:0:12;35:0:13;36:1:1*1;41:0:17;44:0:18;45:2:1*1'
+_cpy_source_map = ('site.cpy', 'tpl2/header.html', 'tpl/inner.html'), '29:0:10;31:0:12;34:0:13;35:1:1*1;40:0:17;43:0:18;44:2:1*1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 018-py-debug-off.cpy:6  CherryClass Root
 class Root(CherryClass):
-
     # ---- 018-py-debug-off.cpy:8  view view
     def view(self):
         debug('from a view')
@@ -57,7 +56,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('018-py-debug-off.cpy',), '29:0:6;32:0:8+2;37:0:12;40:0:13*1;42:0:14+1'
+_cpy_source_map = ('018-py-debug-off.cpy',), '29:0:6;31:0:8+2;36:0:12;39:0:13*1;41:0:14+1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

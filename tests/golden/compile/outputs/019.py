@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 019-py-debug-on.cpy:10  CherryClass Root
 class Root(CherryClass):
-
     # ---- 019-py-debug-on.cpy:12  view view
     def view(self):
         debug('from a view')
@@ -60,7 +59,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('019-py-debug-on.cpy',), '29:0:10;32:0:12+2;37:0:16;40:0:17*2;43:0:18*1;45:0:19*1'
+_cpy_source_map = ('019-py-debug-on.cpy',), '29:0:10;31:0:12+2;36:0:16;39:0:17*2;42:0:18*1;44:0:19*1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

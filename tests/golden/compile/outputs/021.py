@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 021-indent-W3.cpy:7  CherryClass Root
 class Root(CherryClass):
-
     # ---- 021-indent-W3.cpy:16  view view
     def view(self):
         x = 1
@@ -56,7 +55,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('021-indent-W3.cpy',), '29:0:7;32:0:16+4;39:0:9;42:0:10'
+_cpy_source_map = ('021-indent-W3.cpy',), '29:0:7;31:0:16+4;38:0:9;41:0:10'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

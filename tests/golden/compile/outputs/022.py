@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 022-indent-tabs.cpy:6  CherryClass Root
 class Root(CherryClass):
-
     # ---- 022-indent-tabs.cpy:16  view view
     def view(self):
         if 1:
@@ -55,7 +54,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('022-indent-tabs.cpy',), '29:0:6;32:0:16+3;38:0:8;41:0:9'
+_cpy_source_map = ('022-indent-tabs.cpy',), '29:0:6;31:0:16+3;37:0:8;40:0:9'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 023-mask-comment-lines.cpy:8  CherryClass Root
 class Root(CherryClass):
-
     # ---- 023-mask-comment-lines.cpy:10  view text
     def text(self):
         return """first
@@ -62,7 +61,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('023-mask-comment-lines.cpy',), '29:0:8;32:0:10+1;34:0:14;37:0:16;40:0:17;41:0:24*1;43:0:27;44:0:29;45:0:31+2;48:0:33'
+_cpy_source_map = ('023-mask-comment-lines.cpy',), '29:0:8;31:0:10+1;33:0:14;36:0:16;39:0:17;40:0:24*1;42:0:27;43:0:29;44:0:31+2;47:0:33'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

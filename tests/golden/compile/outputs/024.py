@@ -60,7 +60,6 @@ class Point:
 
 # ---- 024-toplevel-python.cpy:40  CherryClass Root
 class Root(CherryClass):
-
     # ---- 024-toplevel-python.cpy:42  mask index
     def index(self):
         _page = []
@@ -89,7 +88,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('024-toplevel-python.cpy',), '28:0:10;29:0:18;33:0:12+4;41:0:21+17;62:0:40;65:0:42;68:0:43*5;74:0:44*1'
+_cpy_source_map = ('024-toplevel-python.cpy',), '28:0:10;29:0:18;33:0:12+4;41:0:21+17;62:0:40;64:0:42;67:0:43*5;73:0:44*1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -30,7 +30,6 @@ from markupsafe import Markup
 
 # ---- 025-autoescape.cpy:11  CherryClass Root
 class Root(CherryClass):
-
     # ---- 025-autoescape.cpy:13  view plainView
     def plainView(self):
         return '<i>view</i>'
@@ -94,7 +93,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('025-autoescape.cpy',), '28:0:9;32:0:11;35:0:13+1;39:0:16;42:0:17*2;48:0:18;51:0:19*4;56:0:20*1;58:0:21*1;60:0:22*5;66:0:23*5;75:0:24;78:0:25*2'
+_cpy_source_map = ('025-autoescape.cpy',), '28:0:9;32:0:11;34:0:13+1;38:0:16;41:0:17*2;47:0:18;50:0:19*4;55:0:20*1;57:0:21*1;59:0:22*5;65:0:23*5;74:0:24;77:0:25*2'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 026-mask-text-escapes.cpy:5  CherryClass Root
 class Root(CherryClass):
-
     # ---- 026-mask-text-escapes.cpy:7  mask index
     def index(self):
         _page = []
@@ -55,7 +54,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('026-mask-text-escapes.cpy',), '29:0:5;32:0:7;35:0:8;36:0:13*5'
+_cpy_source_map = ('026-mask-text-escapes.cpy',), '29:0:5;31:0:7;34:0:8;35:0:13*5'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -32,7 +32,6 @@ class Wrapper(CherryClass):
 
 # ---- 027-page-reassigned.cpy:14  CherryClass Root
 class Root(Wrapper):
-
     # ---- 027-page-reassigned.cpy:16  mask index
     def index(self):
         _page = []
@@ -69,7 +68,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('027-page-reassigned.cpy',), '29:0:8;34:0:14;37:0:16;40:0:17;41:0:19;43:0:20;47:0:22;50:0:23;52:0:23;54:0:11+1'
+_cpy_source_map = ('027-page-reassigned.cpy',), '29:0:8;34:0:14;36:0:16;39:0:17;40:0:19;42:0:20;46:0:22;49:0:23;51:0:23;53:0:11+1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

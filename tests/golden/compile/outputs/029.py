@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- site.cpy:13  CherryClass Root
 class Root(CherryClass):
-
     # ---- site.cpy:15  mask index
     def index(self):
         _page = []
@@ -61,7 +60,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'Counter.cpy'), '29:0:13;32:0:15;35:0:16*1;41:1:1;44:1:2+1;47:0:10+1'
+_cpy_source_map = ('site.cpy', 'Counter.cpy'), '29:0:13;31:0:15;34:0:16*1;40:1:1;43:1:2+1;46:0:10+1'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- site.cpy:7  CherryClass Root
 class Root(CherryClass):
-
     # ---- site.cpy:9  mask index
     def index(self):
         _page = []
@@ -49,7 +48,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy',), '29:0:7;32:0:9;35:0:10'
+_cpy_source_map = ('site.cpy',), '29:0:7;31:0:9;34:0:10'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])

@@ -27,7 +27,6 @@ logMessage = _cpy_site.logMessage
 
 # ---- 031-autoescape-early-return.cpy:9  CherryClass Root
 class Root(CherryClass):
-
     # ---- 031-autoescape-early-return.cpy:11  mask inner
     @_cpy_markup_result  # code in this mask may return a plain string
     def inner(self, stop=1):
@@ -62,7 +61,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('031-autoescape-early-return.cpy',), '29:0:9;33:0:11;36:0:12;37:0:14+2;43:0:18;46:0:19*2'
+_cpy_source_map = ('031-autoescape-early-return.cpy',), '29:0:9;32:0:11;35:0:12;36:0:14+2;42:0:18;45:0:19*2'
 
 if __name__ == "__main__":
     _cpy_site.main(sys.argv[1:])
