@@ -28,6 +28,7 @@ class Result:
     module: Module
     program: Program
     warnings: list[CpyWarning] = field(default_factory=list)
+    sources: tuple[str, ...] = ()  # every module and template read
 
 
 def default_output(first_file: str) -> str:
@@ -59,16 +60,16 @@ def command_line(files: list[str], options: Options, output: str | None) -> str:
 
 def load(
     files: list[str], options: Options, texts: dict[str, str] | None = None
-) -> tuple[Program, list[CpyWarning]]:
+) -> tuple[Program, Loader]:
     """Read and parse the files and every module they use, dependencies first.
 
     `texts` gives the contents of files that are not on disk (name -> .cpy source).
+    The loader tells what was read (`files_read`) and the warnings found.
     """
     loader = Loader(options)
     for name, text in (texts or {}).items():
         loader.add_source(name, text)
-    program = loader.load_program(files)
-    return program, loader.warnings
+    return loader.load_program(files), loader
 
 
 @contextmanager
@@ -98,7 +99,7 @@ def compile_files(
 def _compile(
     files: list[str], options: Options, output: str | None, texts: dict[str, str] | None
 ) -> Result:
-    program, warnings = load(files, options, texts)
+    program, loader = load(files, options, texts)
     analysis = analyse(program)
     blocks = generate(program, analysis, options)
     target = output or default_output(files[0])
@@ -114,7 +115,8 @@ def _compile(
         shebang=options.shebang,
     )
     check_compiles(module, target)
-    return Result(module.text, target, module, program, warnings + analysis.warnings)
+    return Result(module.text, target, module, program, loader.warnings + analysis.warnings,
+                  loader.files_read)
 
 
 def compile_file(

@@ -1,4 +1,4 @@
-"""The `cherryc` command: compile, check, dump {tokens,ast,py}, serve."""
+"""The `cherryc` command: compile, check, dump {tokens,ast,py}, serve [--reload]."""
 
 from __future__ import annotations
 
@@ -75,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the output of one compiler stage; write nothing.")
     dump_parser.add_argument("stage", choices=("tokens", "ast", "py"))
     _add_files(dump_parser)
+    serve_parser = commands.add_parser(
+        "serve", parents=[common], help="compile and run the site (--reload: restart on changes)",
+        description="Compile the site, then run the generated server.")
+    serve_parser.add_argument("-C", dest="config", metavar="file.cfg",
+                              help="the configuration file (default: <name>Server.cfg)")
+    serve_parser.add_argument("--reload", action="store_true",
+                              help="recompile and restart when a .cpy file or template changes")
+    _add_files(serve_parser)
     return parser
 
 
@@ -103,15 +111,19 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, options: Options) -> int:
     if args.command == "compile":
         result = compile_file(args.files, options, args.output)
+    elif args.command == "serve":
+        from .serve import serve
+
+        return serve(args.files, options, args.config, args.reload)
     elif args.command == "check":
         result = compile_files(args.files, options)
     elif args.stage == "py":
         result = compile_files(args.files, options)
         sys.stdout.write(result.text)
     elif args.stage == "ast":
-        program, warnings = load(args.files, options)
+        program, loader = load(args.files, options)
         print(dump(program))
-        _print_warnings(warnings)
+        _print_warnings(loader.warnings)
         return 0
     else:
         _dump_tokens(args.files, options)

@@ -86,6 +86,11 @@ class Loader:
         self._templates: dict[str, SourceFile] = {}
         self._texts: dict[str, tuple[str, str]] = {}
 
+    @property
+    def files_read(self) -> tuple[str, ...]:
+        """Every module and template read so far (real paths), for watching changes."""
+        return tuple(self._modules) + tuple(self._templates)
+
     def add_source(self, name: str, text: str) -> None:
         """Provide the contents of a module that is not (or not yet) on disk."""
         self._texts[os.path.realpath(name)] = (name, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any, Callable
 
 
 class _PerThread(threading.local):
@@ -18,5 +19,36 @@ class _PerThread(threading.local):
         self.__dict__.update(attributes)
 
 
-request = _PerThread()
-response = _PerThread()
+class RequestState(_PerThread):
+    """`request`: filled by the server for each request (spec §15).
+
+    Members that cost something to build (`headerMap`, `simpleCookie`, `browserUrl`,
+    `sessionMap`, ...) are computed on first use from the WSGI environ, through the
+    functions registered in `lazy` by the runtime.
+    """
+
+    lazy: dict[str, Callable[["RequestState"], Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        make = RequestState.lazy.get(name)
+        if make is None or "_environ" not in self.__dict__:
+            raise AttributeError(f"request has no attribute {name!r}")
+        value = make(self)
+        setattr(self, name, value)
+        return value
+
+
+class ResponseState(_PerThread):
+    """`response`: what the server will send (spec §15); `simpleCookie` made on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "simpleCookie" and "headerMap" in self.__dict__:
+            from http.cookies import SimpleCookie
+
+            self.simpleCookie = SimpleCookie()
+            return self.simpleCookie
+        raise AttributeError(f"response has no attribute {name!r}")
+
+
+request = RequestState()
+response = ResponseState()

@@ -1,0 +1,222 @@
+"""Application: the WSGI callable that runs the request life cycle of spec §13.
+
+Per request: read the body (POST: `initRequestBeforeParse` first), periodic clean-ups,
+`initRequest`, static content, sessions, `initNonStaticRequest`, the page cache, the
+mask or view, `initResponse` and `initNonStaticResponse`, then the response. Any
+exception sets the status (404, 400, 413 or 500) and runs `onError`, whose response is
+sent; a failing `onError` still gives a plain 500.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+import xmlrpc.client
+from http import HTTPStatus
+from typing import Any, Callable, Iterable
+
+from cherryc import __version__
+
+from .cache import PageCache
+from .context import request, response
+from .dispatch import NotFound, Router
+from .errorpages import traceback_text
+from .forms import BadRequest
+from .request import PayloadTooLarge, begin as begin_request, parse_body, read_body
+from .response import (
+    BodyError, begin as begin_response, body_chunks, encode_stream, header_list, http_date,
+    status_line,
+)  # fmt: skip
+from .sessions import make_sessions
+from .static import WHOLE_FILE_LIMIT, StaticFiles, file_headers, not_modified_since, open_file, read_chunks
+
+SERVER_HEADER = f"cherryc/{__version__}"
+
+
+def _status(code: int) -> str:
+    return f"{code} {HTTPStatus(code).phrase}"
+
+
+class Application:
+    """The site as a WSGI application (one per process, shared by its threads)."""
+
+    def __init__(self, site: Any, config: Any) -> None:
+        self.site = site
+        self.config = config
+        special = site.special
+        self.init_thread = special("initThread")
+        self.init_request_before_parse = special("initRequestBeforeParse")
+        self.init_request = special("initRequest")
+        self.init_non_static_request = special("initNonStaticRequest")
+        self.init_response = special("initResponse")
+        self.init_non_static_response = special("initNonStaticResponse")
+        self.on_error = special("onError")
+        self.web = Router(site.urls if config.web else {}, site.instances)
+        self.xmlrpc = Router(site.xmlrpc_urls, site.instances)
+        self.static = StaticFiles(config.static_content) if config.static_content else None
+        self.site_key = config.site_key or secrets.token_urlsafe(32)
+        self.sessions = make_sessions(config, special, self.site_key)
+        self.cache = PageCache(config.flush_cache_delay)
+        self.max_body = config.max_request_body_size
+        self.protocol = config.protocol_version
+        self._threads = threading.local()
+        self._thread_numbers = itertools.count()
+        self._thread_lock = threading.Lock()
+
+    # ---- WSGI ----------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        begin_response(self.protocol, SERVER_HEADER)
+        try:
+            if not getattr(self._threads, "ready", False):
+                self._start_thread()
+            begin_request(environ, self)
+            self._handle(environ)
+        except Exception as exc:
+            self._fail(exc)
+        return self._send(environ, start_response)
+
+    def _start_thread(self) -> None:
+        """`initThread(index)` once per thread, before the thread's first request."""
+        with self._thread_lock:
+            index = next(self._thread_numbers)
+        self._threads.ready = True
+        self.init_thread(index)
+
+    # ---- the life cycle ------------------------------------------------------------------
+
+    def _handle(self, environ: dict[str, Any]) -> None:
+        req = request
+        if req.method == "POST":
+            self.init_request_before_parse()
+            if req.parsePostData:
+                body = read_body(environ, self.max_body)
+                parse_body(body, environ.get("CONTENT_TYPE", ""), self.config.xmlrpc)
+        sessions = self.sessions
+        if sessions is not None or self.cache.flush_every:
+            now = time.time()
+            self.cache.maybe_flush(now)
+            if sessions is not None:
+                sessions.maybe_clean_up(now)
+        req.originalPath = req.path
+        req.originalParamMap = dict(req.paramMap)
+        req.originalParamTuple = req.paramTuple
+        self.init_request()
+        if self.static is not None and self._serve_static(environ):
+            return
+        if sessions is not None:
+            sessions.begin()
+        self.init_non_static_request()
+        key = req.cacheKey
+        if key is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                response.headerMap, response.body = cached
+                self.init_response()
+                return
+        if req.isXmlRpc:
+            response.body = self.xmlrpc.method(req.path)(*req.paramTuple)
+        else:
+            response.body = self.web.method(req.path)(**req.paramMap)
+        self.init_response()
+        self.init_non_static_response()
+        if req.isXmlRpc:
+            response.body = xmlrpc.client.dumps((response.body,), methodresponse=True,
+                                                allow_none=True)
+            response.headerMap["content-type"] = "text/xml"
+        body_chunks(response.body)  # a body that cannot be sent is an error here, for onError
+        if key is not None and req.cacheExpire and isinstance(response.body, (str, bytes)):
+            self.cache.put(key, req.cacheExpire, response.headerMap, response.body)
+        if sessions is not None:
+            sessions.end()
+
+    def _serve_static(self, environ: dict[str, Any]) -> bool:
+        """Serve `request.path` from a `[staticContent]` folder if it is under one."""
+        found = self.static.match(request.path)  # type: ignore[union-attr]
+        if found is None:
+            return False
+        request.isStaticFile = 1
+        target = StaticFiles.resolve(*found)
+        opened = open_file(target) if target else None
+        if opened is None:
+            raise NotFound(f"no static file for '/{request.path}'")
+        handle, info = opened
+        headers = response.headerMap
+        since = environ.get("HTTP_IF_MODIFIED_SINCE")
+        if since and not_modified_since(since, info.st_mtime):
+            handle.close()
+            response.headerMap = {"status": _status(304), "protocolVersion": self.protocol,
+                                  "date": headers["date"], "server": SERVER_HEADER,
+                                  "set-cookie": headers["set-cookie"]}
+            response.body = b""
+        else:
+            headers.update(file_headers(target, info))  # type: ignore[arg-type]
+            if request.method == "HEAD":
+                handle.close()
+                response.body = b""
+            elif info.st_size <= WHOLE_FILE_LIMIT:
+                with handle:
+                    response.body = handle.read()
+            else:
+                response.body = read_chunks(handle)
+        self.init_response()
+        return True
+
+    # ---- errors and the response ---------------------------------------------------------
+
+    def _fail(self, exc: Exception) -> None:
+        """Set the status for `exc`, log it, run onError (spec §16, DESIGN §3)."""
+        if isinstance(exc, NotFound):
+            code = 404
+        elif isinstance(exc, PayloadTooLarge):
+            code = 413
+        elif isinstance(exc, BadRequest):
+            code = 400
+        else:
+            code = 500
+            self.site.log(f"error in {_describe(request)}:\n{traceback_text(exc).rstrip()}")
+        if "headerMap" not in response.__dict__:
+            begin_response(self.protocol, SERVER_HEADER)
+        response.headerMap["status"] = _status(code)
+        response.body = ""
+        try:
+            self.on_error()
+            body_chunks(response.body)
+        except Exception as error:
+            self.site.log(f"onError failed in {_describe(request)}:\n"
+                          f"{traceback_text(error).rstrip()}")
+            begin_response(self.protocol, SERVER_HEADER)
+            response.headerMap.update({"status": _status(500),
+                                       "content-type": "text/plain; charset=utf-8"})
+            response.body = "500 Internal Server Error\n"
+
+    def _send(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Turn `response` into the WSGI status, headers and body."""
+        try:
+            status = status_line(response.headerMap.get("status", 200))
+            whole, stream = body_chunks(response.body)
+            headers = header_list(response.headerMap, len(whole[0]) if whole else None)
+        except Exception as exc:  # a status or header the program set cannot be sent
+            self.site.log(f"cannot send the response of {_describe(request)}:\n"
+                          f"{traceback_text(exc).rstrip()}")
+            status, whole, stream = _status(500), [b"500 Internal Server Error\n"], None
+            headers = [("content-type", "text/plain; charset=utf-8"),
+                       ("content-length", str(len(whole[0]))), ("date", http_date())]
+        start_response(status, headers)
+        if self.site.logs_requests:
+            self.site.log(f'{environ.get("REMOTE_ADDR", "-")} - "{environ.get("REQUEST_METHOD")} '
+                          f'{environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")} '
+                          f'{environ.get("SERVER_PROTOCOL", "")}" {status[:3]}')
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            if stream is not None and hasattr(stream, "close"):
+                stream.close()  # type: ignore[union-attr]
+            return []
+        return whole if whole is not None else encode_stream(stream)  # type: ignore[arg-type]
+
+
+def _describe(req: Any) -> str:
+    method = req.__dict__.get("method", "?")
+    path = req.__dict__.get("path")
+    return f"{method} /{path}" if path is not None else method

@@ -1,0 +1,196 @@
+"""Serving on cheroot: bind, thread pools, pre-forked processes, SSL, clean shutdown.
+
+The socket is bound here first, so that `initAfterBind` runs between binding and serving
+(e.g. to drop root privileges) and pre-forked workers can share it; cheroot then serves
+on that socket. SIGTERM and SIGINT stop the server: requests in progress finish, and
+the parent of pre-forked workers stops its workers too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import ssl
+import sys
+import threading
+import time
+from typing import Any
+
+from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+#: Longest request line plus headers accepted (bigger: cheroot answers 413).
+MAX_HEADER_BYTES = 64 * 1024
+#: Seconds that requests in progress get to finish when the server stops.
+SHUTDOWN_TIMEOUT = 10
+
+
+class _Server(wsgi.Server):
+    """A cheroot WSGI server that serves on a socket bound beforehand."""
+
+    def __init__(self, sock: socket.socket, app: Any, **options: Any) -> None:
+        address = sock.getsockname()
+        super().__init__(address if isinstance(address, str) else address[:2], app, **options)
+        self._bound = sock
+
+    def bind(self, family: int, type: int, proto: int = 0) -> socket.socket:  # noqa: A002
+        self.socket = self._bound
+        self.bind_addr = self.resolve_real_bind_addr(self._bound)
+        return self._bound
+
+    def bind_unix_socket(self, bind_addr: Any) -> socket.socket:
+        return self.bind(socket.AF_UNIX, socket.SOCK_STREAM)
+
+
+def bind(config: Any) -> tuple[socket.socket, str]:
+    """Bind and listen on `socketFile`, or `socketHost:socketPort` (spec §21)."""
+    if config.socket_file:
+        try:
+            os.unlink(config.socket_file)
+        except FileNotFoundError:
+            pass
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(config.socket_file)
+        os.chmod(config.socket_file, 0o777)
+        where = f"socket file {config.socket_file}"
+    else:
+        host = config.socket_host or "0.0.0.0"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, config.port))
+        bound_host, port = sock.getsockname()[:2]
+        where = f"{bound_host}:{port}" if family == socket.AF_INET else f"[{bound_host}]:{port}"
+    sock.listen(config.socket_queue_size)
+    return sock, where
+
+
+def make_server(site: Any, config: Any, sock: socket.socket) -> _Server:
+    """A cheroot server for the site on `sock`, with the configured pool and SSL."""
+    low, high = config.threads
+    server = _Server(
+        sock, site.application, numthreads=low, max=high,
+        request_queue_size=config.socket_queue_size, shutdown_timeout=SHUTDOWN_TIMEOUT,
+        server_name=socket.gethostname(),
+    )
+    server.protocol = config.protocol_version
+    server.max_request_body_size = config.max_request_body_size
+    server.max_request_header_size = MAX_HEADER_BYTES
+    if config.ssl:
+        adapter = BuiltinSSLAdapter(config.ssl_certificate_file, config.ssl_key_file)
+        if config.ssl_client_verification:
+            adapter.context.load_verify_locations(cafile=config.ssl_ca_certificate_file)
+            adapter.context.verify_mode = ssl.CERT_REQUIRED
+        server.ssl_adapter = adapter
+    return server
+
+
+def _grow_when_busy(server: _Server, stopped: threading.Event) -> None:
+    """`threading=1`: add a worker whenever connections wait and no worker is idle."""
+    while not stopped.wait(0.05):
+        pool = server.requests
+        if server.ready and pool.qsize > 0 and pool.idle == 0:
+            pool.grow(1)
+
+
+def run(site: Any, config: Any, sock: socket.socket) -> int:
+    """Serve in this process until SIGTERM or SIGINT."""
+    server = make_server(site, config, sock)
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.prepare()
+        if config.threading:
+            threading.Thread(target=_grow_when_busy, args=(server, stopped), daemon=True).start()
+        server.serve()
+    except SystemExit:
+        pass
+    finally:
+        stopped.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        server.stop()
+    return 0
+
+
+def prefork(site: Any, config: Any, sock: socket.socket, processes: int) -> int:
+    """Fork `processes` workers that serve on the same socket; restart any that dies."""
+    workers: dict[int, int] = {}
+    stopping = False
+
+    def spawn(index: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                site.special("initProcess")(index)
+                status = run(site, config, sock)
+            except BaseException as exc:  # noqa: BLE001 - report and leave the worker
+                site.log(f"worker {index} failed: {exc!r}")
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(status)
+        workers[pid] = index
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(workers):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for index in range(processes):
+        spawn(index)
+    while workers:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        index = workers.pop(pid, None)
+        if index is not None and not stopping:
+            site.log(f"worker {index} (pid {pid}) exited with status {status}; starting another")
+            time.sleep(0.5)
+            spawn(index)
+    return 0
+
+
+def serve(site: Any, config: Any) -> int:
+    """Bind, run `initAfterBind`, then serve (pre-forked when configured)."""
+    try:
+        sock, where = bind(config)
+    except OSError as exc:
+        site.log(f"cannot listen on the configured address: {exc.strerror or exc}")
+        return 1
+    scheme = "HTTPS" if config.ssl else "HTTP"
+    site.log(f"configuration: {config.source}")
+    processes = config.processes
+    if processes > 1 and config.session_storage == "ram":
+        site.log("warning: ram sessions are not shared between the pre-forked processes; "
+                 "use file, cookie or database sessions")
+    site.special("initAfterBind")()
+    site.log(f"Serving {scheme} on {where}" + (f" with {processes} processes" if processes > 1 else ""))
+    try:
+        if processes > 1:
+            return prefork(site, config, sock, processes)
+        return run(site, config, sock)
+    finally:
+        sock.close()
+        if config.socket_file:
+            try:
+                os.unlink(config.socket_file)
+            except OSError:
+                pass
