@@ -70,9 +70,9 @@ class Application:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         begin_response(self.protocol, SERVER_HEADER)
         try:
+            begin_request(environ, self)
             if not getattr(self._threads, "ready", False):
                 self._start_thread()
-            begin_request(environ, self)
             self._handle(environ)
         except Exception as exc:
             self._fail(exc)
@@ -92,8 +92,8 @@ class Application:
         if req.method == "POST":
             self.init_request_before_parse()
             if req.parsePostData:
-                body = read_body(environ, self.max_body)
-                parse_body(body, environ.get("CONTENT_TYPE", ""), self.config.xmlrpc)
+                req.body = read_body(environ, self.max_body)
+                parse_body(req.body, environ.get("CONTENT_TYPE", ""), self.config.xmlrpc)
         sessions = self.sessions
         if sessions is not None or self.cache.flush_every:
             now = time.time()
@@ -113,7 +113,10 @@ class Application:
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
-                response.headerMap, response.body = cached
+                headers, response.body = cached
+                headers["date"] = response.headerMap["date"]
+                headers["set-cookie"] = response.headerMap["set-cookie"]
+                response.headerMap = headers
                 self.init_response()
                 return
         if req.isXmlRpc:

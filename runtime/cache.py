@@ -26,9 +26,11 @@ class PageCache:
             return None
         return dict(headers), body
 
-    def put(self, key: Any, expires: float, headers: dict[str, Any], body: bytes) -> None:
+    def put(self, key: Any, expires: float, headers: dict[str, Any], body: Any) -> None:
+        """Keep a page; its cookies are not kept (they belong to the visitor who got it)."""
         if expires > time.time():
-            self._pages[key] = (expires, dict(headers), body)
+            kept = {name: value for name, value in headers.items() if name != "set-cookie"}
+            self._pages[key] = (expires, kept, body)
 
     def maybe_flush(self, now: float) -> None:
         """Drop expired pages every `flushCacheDelay` minutes (0: never)."""

@@ -22,6 +22,7 @@ def begin(environ: dict[str, Any], app: Any) -> None:
         _environ=environ, _app=app, method=environ["REQUEST_METHOD"], path="", paramMap={},
         paramTuple=(), filenameMap={}, fileTypeMap={}, isXmlRpc=0, isStaticFile=0,
         cacheKey=None, cacheExpire=None, parsePostData=1, rfile=environ.get("wsgi.input"),
+        body=b"",
         base=f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
     )
     try:

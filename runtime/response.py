@@ -10,6 +10,7 @@ from typing import Any, Iterable, Iterator
 from .context import response
 
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
+_NOT_HEADERS = frozenset(("status", "protocolVersion", "content-length"))
 _date_cache: tuple[int, str] = (0, "")
 
 
@@ -36,8 +37,22 @@ def begin(protocol: str, server: str) -> None:
     )
 
 
+_status_lines: dict[Any, str] = {}
+
+
 def status_line(status: Any) -> str:
     """`status` as given (int 302, '302', '302 Found') -> a WSGI status with a reason."""
+    try:
+        return _status_lines[status]
+    except (KeyError, TypeError):
+        pass
+    line = _make_status_line(status)
+    if len(_status_lines) < 1000:
+        _status_lines[status] = line
+    return line
+
+
+def _make_status_line(status: Any) -> str:
     text = str(status).strip()
     code, _, reason = text.partition(" ")
     if not code.isdigit() or len(code) != 3:
@@ -84,9 +99,13 @@ def header_list(headers: dict[str, Any], length: int | None) -> list[tuple[str, 
     """The WSGI header list from `response.headerMap` (list values: one header each)."""
     out: list[tuple[str, str]] = []
     for name, value in headers.items():
-        if name in ("status", "protocolVersion", "content-length"):
+        if name in _NOT_HEADERS:
             continue
-        if isinstance(value, (list, tuple)):
+        if value.__class__ is str:
+            if "\n" in value or "\r" in value:
+                raise ValueError(f"the value of header {name!r} contains a line break")
+            out.append((name, value))
+        elif isinstance(value, (list, tuple)):
             out.extend((name, _header_value(name, item)) for item in value)
         elif value is not None:
             out.append((name, _header_value(name, value)))
