@@ -24,8 +24,8 @@ from .context import request, response
 from .dispatch import NotFound, Router
 from .errorpages import traceback_text
 from .forms import BadRequest
-from .request import PayloadTooLarge, begin as begin_request, parse_body, read_body
-from .response import (
+from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
+from .responsedata import (
     BodyError, begin as begin_response, body_chunks, encode_stream, header_list, http_date,
     status_line,
 )  # fmt: skip
@@ -200,7 +200,9 @@ class Application:
         try:
             status = status_line(response.headerMap.get("status", 200))
             whole, stream = body_chunks(response.body)
-            headers = header_list(response.headerMap, len(whole[0]) if whole else None)
+            bodiless = status[:3] in ("204", "304") or status[0] == "1"
+            headers = header_list(response.headerMap,
+                                  len(whole[0]) if whole and not bodiless else None)
         except Exception as exc:  # a status or header the program set cannot be sent
             self.site.log(f"cannot send the response of {_describe(request)}:\n"
                           f"{traceback_text(exc).rstrip()}")

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PARAMETER = re.compile(
     r';\s*([\w*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))', re.DOTALL
 )
@@ -36,7 +36,7 @@ def add(params: Params, name: str, value: Any) -> None:
 
 
 def _decode(text: str, what: str) -> str:
-    if _BAD_ESCAPE.search(text):
+    if BAD_ESCAPE.search(text):
         raise BadRequest(f"bad percent escape in the {what}")
     try:
         return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")

@@ -9,6 +9,7 @@ the parent of pre-forked workers stops its workers too.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import ssl
@@ -18,6 +19,7 @@ import time
 from typing import Any
 
 from cheroot import wsgi
+from cheroot.server import HeaderReader, HTTPConnection, HTTPRequest, comma_separated_headers
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 #: Longest request line plus headers accepted (bigger: cheroot answers 413).
@@ -26,8 +28,84 @@ MAX_HEADER_BYTES = 64 * 1024
 SHUTDOWN_TIMEOUT = 10
 
 
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_DIGITS = re.compile(rb"[0-9]+\Z")
+
+
+class _StrictHeaderReader(HeaderReader):
+    """cheroot's header reader made strict (RFC 9112 §5, §6.3): a field name is a token
+    (no spaces, no control bytes), obs-fold is refused, and Host or Content-Length given
+    twice is an error. Each problem is a ValueError, which cheroot answers with 400."""
+
+    def __call__(self, rfile: Any, hdict: dict | None = None) -> dict:
+        hdict = {} if hdict is None else hdict
+        while True:
+            line = rfile.readline()
+            if not line:
+                raise ValueError("Illegal end of headers.")
+            if line == b"\r\n":
+                return hdict
+            if not line.endswith(b"\r\n"):
+                raise ValueError("HTTP requires CRLF terminators")
+            name, colon, value = line[:-2].partition(b":")
+            if not colon or not _TOKEN.match(name):
+                raise ValueError("Illegal header line.")
+            key, value = name.title(), value.strip(b" \t")
+            if key in hdict:
+                if key in (b"Host", b"Content-Length"):
+                    raise ValueError(f"More than one {key.decode()} header.")
+                if key in comma_separated_headers:
+                    value = hdict[key] + b", " + value
+            hdict[key] = value
+
+
+class _Request(HTTPRequest):
+    """cheroot's request with the checks RFC 9112 asks of a server (400 otherwise)."""
+
+    header_reader = _StrictHeaderReader()
+
+    def read_request_line(self) -> bool:
+        if not super().read_request_line():
+            return False
+        if not _TOKEN.match(self.method):
+            self.simple_response("400 Bad Request", "Malformed method name.")
+            return False
+        return True
+
+    def read_request_headers(self) -> bool:
+        if not super().read_request_headers():
+            return False
+        headers = self.inheaders
+        length = headers.get(b"Content-Length")
+        coding = headers.get(b"Transfer-Encoding")
+        problem = None
+        if self.request_protocol == b"HTTP/1.1" and not headers.get(b"Host"):
+            problem = "An HTTP/1.1 request needs a Host header."
+        elif length is not None and not _DIGITS.match(length):
+            problem = "Malformed Content-Length Header."
+        elif length is not None and coding is not None:
+            problem = "Content-Length and Transfer-Encoding together."
+        elif coding is not None and not self.chunked_read:
+            # cheroot reads chunked bodies only when it answers in HTTP/1.1; read them
+            # under protocolVersion=HTTP/1.0 too (the connection closes afterwards).
+            if [c.strip().lower() for c in coding.split(b",")] != [b"chunked"]:
+                problem = "Unsupported Transfer-Encoding."
+            else:
+                self.chunked_read = True
+        if problem:
+            self.simple_response("400 Bad Request", problem)
+            return False
+        return True
+
+
+class _Connection(HTTPConnection):
+    RequestHandlerClass = _Request
+
+
 class _Server(wsgi.Server):
     """A cheroot WSGI server that serves on a socket bound beforehand."""
+
+    ConnectionClass = _Connection
 
     def __init__(self, sock: socket.socket, app: Any, **options: Any) -> None:
         address = sock.getsockname()
@@ -76,6 +154,8 @@ def make_server(site: Any, config: Any, sock: socket.socket) -> _Server:
         server_name=socket.gethostname(),
     )
     server.protocol = config.protocol_version
+    # cheroot answers 413 itself for a Content-Length over the limit, before the
+    # application runs; a chunked body over it is refused while the application reads it.
     server.max_request_body_size = config.max_request_body_size
     server.max_request_header_size = MAX_HEADER_BYTES
     if config.ssl:

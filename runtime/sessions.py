@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from .config import ConfigError
 from .context import request, response
 
 _ID = re.compile(r"[0-9a-f]{40}$")
@@ -53,8 +54,18 @@ class FileStore:
     """One file per session in `storageFileDir` (pickled, written atomically, mode 0600)."""
 
     def __init__(self, directory: str) -> None:
-        self.directory = directory
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        self.directory = os.path.abspath(directory)
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            info = os.stat(self.directory)
+        except OSError as exc:
+            raise ConfigError(f"[session] storageFileDir {self.directory}: {exc.strerror}") from None
+        # Sessions are pickled: whoever can write this folder could run code in the server.
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            raise ConfigError(
+                f"[session] storageFileDir {self.directory} must belong to the server's user "
+                "and must not be writable by group or others (session files are pickled); "
+                f"run: chmod go-w {self.directory}")
 
     def _path(self, session_id: str) -> str:
         return os.path.join(self.directory, session_id)
@@ -146,7 +157,7 @@ class CookieStore:
             raise ValueError(f"the cookie session is {len(value)} bytes: cookies hold about "
                              "4 KB; keep less in request.sessionMap or use storageType=file")
         morsel = _set_cookie(DATA_COOKIE, value)
-        morsel["max-age"] = int(self.timeout)
+        morsel["max-age"] = max(1, round(self.timeout))
 
     def clean_up(self, now: float) -> None:
         """Nothing to clean: expired cookies are refused when read."""

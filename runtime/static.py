@@ -5,10 +5,11 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Iterator
 
-from .response import http_date
+from .responsedata import http_date
 
 CHUNK = 256 * 1024
 #: Files up to this size are read at once; larger ones are streamed.
@@ -65,7 +66,10 @@ def not_modified_since(header: str, mtime: float) -> bool:
     is ignored (DESIGN.md §3).
     """
     try:
-        since = parsedate_to_datetime(header).timestamp()
+        when = parsedate_to_datetime(header)
+        if when.tzinfo is None:  # asctime and "-0000" dates are GMT (RFC 9110 §5.6.7)
+            when = when.replace(tzinfo=timezone.utc)
+        since = when.timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
         return False
     import time

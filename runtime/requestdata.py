@@ -7,8 +7,10 @@ import xmlrpc.client
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
+from cheroot.errors import MaxSizeExceeded
+
 from .context import RequestState, request
-from .forms import BadRequest, parse_multipart, parse_query, parse_urlencoded
+from .forms import BAD_ESCAPE, BadRequest, parse_multipart, parse_query, parse_urlencoded
 
 
 class PayloadTooLarge(BadRequest):
@@ -25,6 +27,9 @@ def begin(environ: dict[str, Any], app: Any) -> None:
         body=b"",
         base=f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
     )
+    uri = environ.get("REQUEST_URI", "")
+    if "%" in uri and BAD_ESCAPE.search(uri.partition("?")[0]):
+        raise BadRequest("bad percent escape in the path")
     try:
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
     except UnicodeError:
@@ -66,7 +71,12 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
             raise BadRequest("the request body is shorter than its Content-Length")
         return body
     if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-        body = stream.read(limit + 1)
+        try:
+            body = stream.read(limit + 1)
+        except ValueError:  # cheroot: a bad chunk size or chunk end
+            raise BadRequest("malformed chunked request body") from None
+        except (OSError, MaxSizeExceeded):  # cheroot's own limit, the same as ours
+            raise PayloadTooLarge(f"the request body is larger than {limit} bytes") from None
         if len(body) > limit:
             raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
         return body
