@@ -60,19 +60,34 @@ def serve(files: list[str], options: Options, config: str | None, reload: bool) 
     return _watch(files, options, config, result)
 
 
+def _start(result: Result, config: str | None) -> subprocess.Popen:
+    """Start the server; a stop signal waits until the child is known (and so stoppable)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    try:
+        return subprocess.Popen(_command(result, config))
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+
+
 def _watch(files: list[str], options: Options, config: str | None, result: Result) -> int:
     """Run the server; when a source changes, recompile and restart it.
 
-    A compile error is printed and the last good server keeps running.
+    A compile error is printed and the last good server keeps running; a server that
+    exits on its own is reported, and started again at the next change.
     """
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))  # stop the server too
-    child = subprocess.Popen(_command(result, config))
+    child = _start(result, config)
     stamps = _snapshot(result.sources)
+    reported = False
     print(f"cherryc: watching {len(stamps)} files; the server restarts when one changes",
           file=sys.stderr)
     try:
         while True:
             time.sleep(POLL_SECONDS)
+            if child.poll() is not None and not reported:
+                reported = True
+                print(f"cherryc: the server exited with status {child.returncode}; save a "
+                      "source file to start it again", file=sys.stderr)
             current = _snapshot(tuple(stamps))
             if current == stamps:
                 continue
@@ -81,13 +96,15 @@ def _watch(files: list[str], options: Options, config: str | None, result: Resul
                 result = compile_file(files, options)
             except CpyError as exc:
                 print(exc, file=sys.stderr)
-                print("cherryc: the previous server keeps running", file=sys.stderr)
+                if child.poll() is None:
+                    print("cherryc: the previous server keeps running", file=sys.stderr)
                 continue
             _print(result)
             stamps = _snapshot(result.sources)
             print("cherryc: sources changed; restarting the server", file=sys.stderr)
             _stop(child)
-            child = subprocess.Popen(_command(result, config))
+            child = _start(result, config)
+            reported = False
     except KeyboardInterrupt:
         return 0
     finally:

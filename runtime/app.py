@@ -73,6 +73,8 @@ class Application:
             begin_request(environ, self)
             if not getattr(self._threads, "ready", False):
                 self._start_thread()
+            elif self._threads.kept:  # what initThread left on `request` stays for the thread
+                request.__dict__.update(self._threads.kept)
             self._handle(environ)
         except Exception as exc:
             self._fail(exc)
@@ -83,7 +85,12 @@ class Application:
         with self._thread_lock:
             index = next(self._thread_numbers)
         self._threads.ready = True
+        self._threads.kept = {}
+        before = dict(request.__dict__)
         self.init_thread(index)
+        # 0.10 programs keep per-thread things (a database connection) on `request`.
+        self._threads.kept = {name: value for name, value in request.__dict__.items()
+                              if name not in before or before[name] is not value}
 
     # ---- the life cycle ------------------------------------------------------------------
 

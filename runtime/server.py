@@ -13,6 +13,7 @@ import re
 import signal
 import socket
 import ssl
+import stat
 import sys
 import threading
 import time
@@ -125,7 +126,9 @@ def bind(config: Any) -> tuple[socket.socket, str]:
     """Bind and listen on `socketFile`, or `socketHost:socketPort` (spec §21)."""
     if config.socket_file:
         try:
-            os.unlink(config.socket_file)
+            if not stat.S_ISSOCK(os.lstat(config.socket_file).st_mode):
+                raise OSError(errno.EEXIST, f"{config.socket_file} exists and is not a socket")
+            os.unlink(config.socket_file)  # a stale socket of an earlier run
         except FileNotFoundError:
             pass
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -176,42 +179,52 @@ def _grow_when_busy(server: _Server, stopped: threading.Event) -> None:
 
 
 def run(site: Any, config: Any, sock: socket.socket) -> int:
-    """Serve in this process until SIGTERM or SIGINT."""
+    """Serve in this process until SIGTERM or SIGINT; requests in progress finish."""
     server = make_server(site, config, sock)
     stopped = threading.Event()
 
     def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(0)
+        stopped.set()  # never raise here: a handler may interrupt any code, even a __del__
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    server.prepare()
+    serving = threading.Thread(target=server.serve, name="cherryc accept loop", daemon=True)
+    serving.start()
+    if config.threading:
+        threading.Thread(target=_grow_when_busy, args=(server, stopped), daemon=True).start()
     try:
-        server.prepare()
-        if config.threading:
-            threading.Thread(target=_grow_when_busy, args=(server, stopped), daemon=True).start()
-        server.serve()
-    except SystemExit:
-        pass
+        while not stopped.wait(0.5) and serving.is_alive():
+            pass
     finally:
         stopped.set()
+        server.stop()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        server.stop()
     return 0
+
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+#: A worker that dies sooner than this after starting is restarted ever more slowly.
+QUICK_DEATH_SECONDS = 5.0
 
 
 def prefork(site: Any, config: Any, sock: socket.socket, processes: int) -> int:
     """Fork `processes` workers that serve on the same socket; restart any that dies."""
-    workers: dict[int, int] = {}
+    workers: dict[int, tuple[int, float]] = {}  # pid -> (index, start time)
     stopping = False
+    delay = 0.5
 
     def spawn(index: int) -> None:
+        # No stop signal may arrive between fork and the worker's own handlers.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         pid = os.fork()
         if pid == 0:  # the worker
             status = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
                 site.special("initProcess")(index)
                 status = run(site, config, sock)
             except BaseException as exc:  # noqa: BLE001 - report and leave the worker
@@ -220,7 +233,8 @@ def prefork(site: Any, config: Any, sock: socket.socket, processes: int) -> int:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(status)
-        workers[pid] = index
+        workers[pid] = (index, time.monotonic())
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def stop(signum: int, frame: Any) -> None:
         nonlocal stopping
@@ -234,16 +248,21 @@ def prefork(site: Any, config: Any, sock: socket.socket, processes: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for index in range(processes):
-        spawn(index)
+        if not stopping:
+            spawn(index)
     while workers:
         try:
             pid, status = os.wait()
         except ChildProcessError:
             break
-        index = workers.pop(pid, None)
-        if index is not None and not stopping:
-            site.log(f"worker {index} (pid {pid}) exited with status {status}; starting another")
-            time.sleep(0.5)
+        index, started = workers.pop(pid, (None, 0.0))
+        if index is None or stopping:
+            continue
+        delay = min(delay * 2, 30.0) if time.monotonic() - started < QUICK_DEATH_SECONDS else 0.5
+        site.log(f"worker {index} (pid {pid}) exited with status {status}; starting another "
+                 f"in {delay:g} s")
+        time.sleep(delay)
+        if not stopping:
             spawn(index)
     return 0
 
@@ -253,7 +272,10 @@ def serve(site: Any, config: Any) -> int:
     try:
         sock, where = bind(config)
     except OSError as exc:
-        site.log(f"cannot listen on the configured address: {exc.strerror or exc}")
+        address = config.socket_file or f"{config.socket_host or '0.0.0.0'}:{config.port}"
+        message = f"cannot listen on {address}: {exc.strerror or exc}"
+        site.log(message)
+        print(f"{site.base}: {message}", file=sys.stderr)
         return 1
     scheme = "HTTPS" if config.ssl else "HTTP"
     site.log(f"configuration: {config.source}")
