@@ -16,11 +16,12 @@ import time
 import xmlrpc.client
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
+from urllib.parse import quote
 
 from cherryc import __version__
 
 from .cache import PageCache
-from .context import request, response
+from .context import RequestState, request, response
 from .dispatch import NotFound, Router
 from .errorpages import traceback_text
 from .forms import BadRequest
@@ -89,8 +90,10 @@ class Application:
         before = dict(request.__dict__)
         self.init_thread(index)
         # 0.10 programs keep per-thread things (a database connection) on `request`.
+        # Only names initThread added: not the members of the request being served, nor
+        # those computed from it on first use (headerMap, simpleCookie, browserUrl, ...).
         self._threads.kept = {name: value for name, value in request.__dict__.items()
-                              if name not in before or before[name] is not value}
+                              if name not in before and name not in RequestState.lazy}
 
     # ---- the life cycle ------------------------------------------------------------------
 
@@ -219,13 +222,23 @@ class Application:
         start_response(status, headers)
         if self.site.logs_requests:
             self.site.log(f'{environ.get("REMOTE_ADDR", "-")} - "{environ.get("REQUEST_METHOD")} '
-                          f'{environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")} '
-                          f'{environ.get("SERVER_PROTOCOL", "")}" {status[:3]}')
+                          f'{_request_uri(environ)} {environ.get("SERVER_PROTOCOL", "")}" '
+                          f'{status[:3]}')
         if environ.get("REQUEST_METHOD") == "HEAD":
             if stream is not None and hasattr(stream, "close"):
                 stream.close()  # type: ignore[union-attr]
             return []
         return whole if whole is not None else encode_stream(stream)  # type: ignore[arg-type]
+
+
+def _request_uri(environ: dict[str, Any]) -> str:
+    """The path and query of the request line (rebuilt when the server gives no REQUEST_URI)."""
+    uri = environ.get("REQUEST_URI")
+    if uri:
+        return uri
+    query = environ.get("QUERY_STRING", "")
+    path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
+    return path + (f"?{query}" if query else "")
 
 
 def _describe(req: Any) -> str:

@@ -95,6 +95,13 @@ def _storage_type(text: str) -> str:
     return kind
 
 
+def _cookie_name(text: str) -> str:
+    name = text.strip()
+    if not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
+        raise ValueError(f"not a valid cookie name: {text!r}")
+    return name
+
+
 def _addresses(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -124,7 +131,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("session", "storageType", "session_storage", _storage_type, ""),
     Option("session", "timeout", "session_timeout", _minutes, 60.0),
     Option("session", "cleanUpDelay", "session_clean_up_delay", _minutes, 60.0),
-    Option("session", "cookieName", "session_cookie_name", _text, "CherryPySession"),
+    Option("session", "cookieName", "session_cookie_name", _cookie_name, "CherryPySession"),
     Option("session", "storageFileDir", "session_file_dir", _text, ""),
     Option("cache", "flushCacheDelay", "flush_cache_delay", _minutes, 0.0),
 )
@@ -257,38 +264,52 @@ def load_config(path: str | None, parser: configparser.ConfigParser | None = Non
             (prefix.strip("/"), directory) for prefix, directory in parser.items("staticContent")
         )
     config = ServerConfig(**values)
-    _check_together(config, path)
+    _check_together(config, path, locate)
     return config
 
 
-def _check_together(config: ServerConfig, path: str) -> None:
-    """Options that conflict or need each other (spec §21, §22)."""
-    problems = []
-    modes = [config.thread_pool > 1, config.process_pool > 1, config.threading, config.forking]
-    if sum(modes) > 1:
-        problems.append("threadPool, processPool, threading and forking conflict with each "
-                        "other: choose one")
+def _check_together(config: ServerConfig, path: str, locate: "_Locator | None" = None) -> None:
+    """Options that conflict or need each other (spec §21, §22).
+
+    Each problem names the file and the line of the option at fault, its section and the
+    options involved, like the errors of a single option.
+    """
+    locate = locate or _Locator(path)
+    problems: list[tuple[str, list[str], str]] = []  # (section, options, explanation)
+    modes = {"threadPool": config.thread_pool > 1, "processPool": config.process_pool > 1,
+             "threading": config.threading, "forking": config.forking}
+    chosen = [name for name, on in modes.items() if on]
+    if len(chosen) > 1:
+        problems.append(("server", chosen, "threadPool, processPool, threading and forking "
+                                           "conflict with each other: choose one"))
     if config.socket_port and config.socket_file:
-        problems.append("socketPort and socketFile cannot both be given")
+        problems.append(("server", ["socketPort", "socketFile"], "cannot both be given"))
     if bool(config.ssl_key_file) != bool(config.ssl_certificate_file):
-        problems.append("sslKeyFile and sslCertificateFile go together: give both or neither")
+        given = "sslKeyFile" if config.ssl_key_file else "sslCertificateFile"
+        problems.append(("server", [given], "sslKeyFile and sslCertificateFile go together: "
+                                            "give both or neither"))
     if config.ssl_client_verification and not config.ssl_ca_certificate_file:
-        problems.append("sslClientCertificateVerification needs sslCACertificateFile")
+        problems.append(("server", ["sslClientCertificateVerification"],
+                         "needs sslCACertificateFile"))
     if config.ssl_client_verification and not config.ssl:
-        problems.append("sslClientCertificateVerification needs sslKeyFile and sslCertificateFile")
+        problems.append(("server", ["sslClientCertificateVerification"],
+                         "needs sslKeyFile and sslCertificateFile"))
     if config.session_storage == "file" and not config.session_file_dir:
-        problems.append("[session] storageType=file needs storageFileDir")
+        problems.append(("session", ["storageType"], "storageType=file needs storageFileDir"))
     if config.session_file_dir and config.session_storage != "file":
-        problems.append("[session] storageFileDir is only used with storageType=file")
+        problems.append(("session", ["storageFileDir"], "only used with storageType=file"))
     if (config.process_pool > 1 or config.forking) and not hasattr(os, "fork"):
-        problems.append("processPool and forking need os.fork (not available here)")
+        problems.append(("server", [n for n in ("processPool", "forking") if modes[n]],
+                         "needs os.fork (not available here)"))
     for name in ("ssl_key_file", "ssl_certificate_file", "ssl_ca_certificate_file"):
         value = getattr(config, name)
         if value and not os.path.isfile(value):
             option = next(o.name for o in OPTIONS if o.field == name)
-            problems.append(f"[server] {option}: no such file {value!r}")
+            problems.append(("server", [option], f"no such file {value!r}"))
     if problems:
-        raise ConfigError(f"{path}: error: " + "; ".join(problems))
+        raise ConfigError("\n".join(
+            f"{locate(section, options[-1].lower())}: error: [{section}] {', '.join(options)}: "
+            f"{text}" for section, options, text in problems))
 
 
 class _Locator:

@@ -23,6 +23,8 @@ from cheroot import wsgi
 from cheroot.server import HeaderReader, HTTPConnection, HTTPRequest, comma_separated_headers
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
+#: Options whose values never go to the log.
+SECRET_OPTIONS = frozenset({"siteKey"})
 #: Longest request line plus headers accepted (bigger: cheroot answers 413).
 MAX_HEADER_BYTES = 64 * 1024
 #: Seconds that requests in progress get to finish when the server stops.
@@ -267,6 +269,17 @@ def prefork(site: Any, config: Any, sock: socket.socket, processes: int) -> int:
     return 0
 
 
+def describe_changes(config: Any) -> str:
+    """The options whose value is not the default, for the start-up line (spec §22)."""
+    from .config import OPTIONS, ServerConfig
+
+    default = ServerConfig()
+    changed = [f"{o.name}={'(secret)' if o.name in SECRET_OPTIONS else getattr(config, o.field)}"
+               for o in OPTIONS if getattr(config, o.field) != getattr(default, o.field)]
+    changed += [f"{prefix or '/'}={folder}" for prefix, folder in config.static_content]
+    return f" ({', '.join(changed)})" if changed else " (all defaults)"
+
+
 def serve(site: Any, config: Any) -> int:
     """Bind, run `initAfterBind`, then serve (pre-forked when configured)."""
     try:
@@ -278,7 +291,7 @@ def serve(site: Any, config: Any) -> int:
         print(f"{site.base}: {message}", file=sys.stderr)
         return 1
     scheme = "HTTPS" if config.ssl else "HTTP"
-    site.log(f"configuration: {config.source}")
+    site.log(f"configuration: {config.source}{describe_changes(config)}")
     processes = config.processes
     if processes > 1 and config.session_storage == "ram":
         site.log("warning: ram sessions are not shared between the pre-forked processes; "

@@ -14,6 +14,7 @@ are in no run (the scaffolding cherryc writes) have no source.
 from __future__ import annotations
 
 import linecache
+import os
 import traceback
 from bisect import bisect_right
 from types import TracebackType
@@ -107,6 +108,26 @@ def map_for_globals(namespace: dict) -> SourceMap | None:
     return _cache[key]
 
 
+def source_path(name: str, module_file: str | None) -> str | None:
+    """The file a source-map name stands for, as an absolute path (None if not found).
+
+    Names are as the compiler showed them: relative to where it ran (usually the folder
+    of the generated module), absolute, or `cherryc/stdlib/<name>`.
+    """
+    if name.startswith("cherryc/stdlib/"):
+        import cherryc.stdlib
+
+        return os.path.join(os.path.dirname(cherryc.stdlib.__file__), name.rsplit("/", 1)[1])
+    if os.path.isabs(name):
+        return name
+    folders = [os.path.dirname(os.path.abspath(module_file))] if module_file else []
+    for folder in folders + [os.getcwd()]:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 def translate(tb: TracebackType | None) -> list[traceback.FrameSummary]:
     """The frames of a traceback, with frames of generated code moved to their source.
 
@@ -121,8 +142,10 @@ def translate(tb: TracebackType | None) -> list[traceback.FrameSummary]:
         found = source_map.lookup(lineno) if source_map else None
         if found:
             file, line = found
+            path = source_path(file, frame.f_globals.get("__file__"))
+            text = linecache.getline(path, line).strip() if path else ""
             summary = traceback.FrameSummary(file, line, code.co_name, lookup_line=False,
-                                             line=linecache.getline(file, line).strip() or None)
+                                             line=text or None)
         elif not summary.line:
             summary = traceback.FrameSummary(code.co_filename, lineno, code.co_name)
         frames.append(summary)

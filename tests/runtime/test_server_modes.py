@@ -509,3 +509,12 @@ def test_log_to_screen_0_keeps_the_screen_quiet(site: Path) -> None:
     assert "Serving HTTP on 127.0.0.1:" in written
     assert re.search(access_line("/hello?name=quiet", 200),
                      written, re.M), written
+
+
+def test_start_up_line_lists_changed_options_but_never_the_site_key(tmp_path) -> None:
+    compile_site(tmp_path, "CherryClass Root:\nmask:\n    def index(self):\n        ok\n")
+    with ServerProcess(tmp_path, server={"siteKey": "very-secret-value", "threadPool": 3}) as server:
+        assert server.get("/").status == 200
+    log = server.log()
+    assert "threadPool=3" in log and "siteKey=(secret)" in log
+    assert "very-secret-value" not in log

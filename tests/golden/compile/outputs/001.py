@@ -51,4 +51,4 @@ application = _cpy_site.application
 _cpy_source_map = ('001-hello.cpy',), '29:0:2;31:0:4;34:0:5'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

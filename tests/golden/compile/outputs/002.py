@@ -60,4 +60,4 @@ application = _cpy_site.application
 _cpy_source_map = ('002-mask-lines.cpy',), '29:0:5;31:0:7;34:0:8;38:0:16;41:0:17+1;43:0:18'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

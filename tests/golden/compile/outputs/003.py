@@ -119,4 +119,4 @@ application = _cpy_site.application
 _cpy_source_map = ('site.cpy', 'lib/Base.cpy', 'Shapes.cpy', 'Colors.cpy'), '29:0:20;33:1:2;35:2:2;37:0:17;41:1:11;43:1:13+1;48:2:10;50:2:12+1;55:3:9;57:3:11+1;62:0:29;64:0:31;67:0:32*1;69:0:33*1;71:0:34*1;73:0:35*1;79:1:4;82:1:5+1;85:2:5;87:3:4;89:0:23+1;94:1:8;96:1:9;98:2:8;100:3:7;102:0:27'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -90,4 +90,4 @@ application = _cpy_site.application
 _cpy_source_map = ('005-repeated-sections.cpy',), '29:0:9;31:0:11+1;34:0:20+1;37:0:30;40:0:14+1;44:0:26+1;48:0:23+1;52:0:35+1;56:0:17;59:0:18*5;68:0:32;71:0:33*2'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

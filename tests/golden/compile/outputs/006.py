@@ -87,4 +87,4 @@ application = _cpy_site.application
 _cpy_source_map = ('006-method-modifiers.cpy',), '29:0:12;31:0:28+1;35:0:14+1;39:0:16+1;43:0:18+1;47:0:21;50:0:22*2;56:0:23;59:0:24;63:0:25;66:0:26*2'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

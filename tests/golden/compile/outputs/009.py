@@ -100,4 +100,4 @@ application = _cpy_site.application
 _cpy_source_map = ('009-aspect-early-return.cpy',), '29:0:13;33:0:15;35:0:17;38:0:27;41:0:28;46:0:30;48:0:32+2;52:0:23;55:0:35;57:0:20+1;59:0:36;61:0:23;64:0:38;67:0:20+1;70:0:39;72:0:25;76:0:40;79:0:41*2;83:0:25'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

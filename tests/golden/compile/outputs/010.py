@@ -108,4 +108,4 @@ application = _cpy_site.application
 _cpy_source_map = ('010-getpath-instance-names.cpy',), '29:0:15;31:0:17;34:0:18*2;41:0:20;43:0:22+1;48:0:25;50:0:27+1;55:0:30;57:0:32+1;62:0:35;64:0:37+1;69:0:40;71:0:42+1;76:0:45;78:0:47+1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -88,4 +88,4 @@ application = _cpy_site.application
 _cpy_source_map = ('011-py-eval.cpy',), '29:0:9;31:0:11;34:0:12*2;37:0:13*5;43:0:14*5;52:0:15;55:0:16*2;58:0:17*1;60:0:18*1;62:0:19*1;64:0:20;65:0:22+1;67:0:23+1;69:0:24+1;71:0:28'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

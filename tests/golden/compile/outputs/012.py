@@ -67,4 +67,4 @@ application = _cpy_site.application
 _cpy_source_map = ('012-py-attr.cpy',), '29:0:7;31:0:9;34:0:10*2;37:0:11*1;39:0:12*1;41:0:13*1;43:0:14*3;47:0:15*1;49:0:16*1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

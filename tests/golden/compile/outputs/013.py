@@ -72,4 +72,4 @@ application = _cpy_site.application
 _cpy_source_map = ('013-py-exec.cpy',), '29:0:7;31:0:9;34:0:10*3;38:0:11*3;42:0:12*2;45:0:13*1;47:0:14*3;51:0:15*1;53:0:16*2'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

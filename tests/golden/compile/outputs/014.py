@@ -85,4 +85,4 @@ application = _cpy_site.application
 _cpy_source_map = ('014-py-code.cpy',), '29:0:10;31:0:12;34:0:13;35:0:15;36:0:17+4;41:0:21;42:0:23+4;47:0:27*1;49:0:29*1;51:0:30*1;53:0:32+4;61:0:37;64:0:38;65:0:40+3'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -114,4 +114,4 @@ application = _cpy_site.application
 _cpy_source_map = ('016-py-for.cpy',), '29:0:7;31:0:9;34:0:10*8;43:0:11*3;47:0:12*20;68:0:13+1;70:0:14*8;79:0:15*5;85:0:16*5;91:0:17*2;94:0:18*3'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

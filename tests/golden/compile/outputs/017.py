@@ -62,4 +62,4 @@ application = _cpy_site.application
 _cpy_source_map = ('site.cpy', 'tpl2/header.html', 'tpl/inner.html'), '29:0:10;31:0:12;34:0:13;35:1:1*1;40:0:17;43:0:18;44:2:1*1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

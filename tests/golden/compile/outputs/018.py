@@ -59,4 +59,4 @@ application = _cpy_site.application
 _cpy_source_map = ('018-py-debug-off.cpy',), '29:0:6;31:0:8+2;36:0:12;39:0:13*1;41:0:14+1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -62,4 +62,4 @@ application = _cpy_site.application
 _cpy_source_map = ('019-py-debug-on.cpy',), '29:0:10;31:0:12+2;36:0:16;39:0:17*2;42:0:18*1;44:0:19*1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

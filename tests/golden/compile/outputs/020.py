@@ -69,4 +69,4 @@ application = _cpy_site.application
 _cpy_source_map = ('020-indent-W2.cpy',), '29:0:8;31:0:10;34:0:12+3;40:0:17+1;44:0:20;47:0:21*2;50:0:26+2'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

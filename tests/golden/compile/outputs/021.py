@@ -58,4 +58,4 @@ application = _cpy_site.application
 _cpy_source_map = ('021-indent-W3.cpy',), '29:0:7;31:0:16+4;38:0:9;41:0:10'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

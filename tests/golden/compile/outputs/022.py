@@ -57,4 +57,4 @@ application = _cpy_site.application
 _cpy_source_map = ('022-indent-tabs.cpy',), '29:0:6;31:0:16+3;37:0:8;40:0:9'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

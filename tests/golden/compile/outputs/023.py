@@ -64,4 +64,4 @@ application = _cpy_site.application
 _cpy_source_map = ('023-mask-comment-lines.cpy',), '29:0:8;31:0:10+1;33:0:14;36:0:16;39:0:17;40:0:24*1;42:0:27;43:0:29;44:0:31+2;47:0:33'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -91,4 +91,4 @@ application = _cpy_site.application
 _cpy_source_map = ('024-toplevel-python.cpy',), '28:0:10;29:0:18;33:0:12+4;41:0:21+17;62:0:40;64:0:42;67:0:43*5;73:0:44*1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -96,4 +96,4 @@ application = _cpy_site.application
 _cpy_source_map = ('025-autoescape.cpy',), '28:0:9;32:0:11;34:0:13+1;38:0:16;41:0:17*2;47:0:18;50:0:19*4;55:0:20*1;57:0:21*1;59:0:22*5;65:0:23*5;74:0:24;77:0:25*2'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -57,4 +57,4 @@ application = _cpy_site.application
 _cpy_source_map = ('026-mask-text-escapes.cpy',), '29:0:5;31:0:7;34:0:8;35:0:13*5'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -71,4 +71,4 @@ application = _cpy_site.application
 _cpy_source_map = ('027-page-reassigned.cpy',), '29:0:8;34:0:14;36:0:16;39:0:17;40:0:19;42:0:20;46:0:22;49:0:23;51:0:23;53:0:11+1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

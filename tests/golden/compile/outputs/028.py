@@ -63,4 +63,4 @@ application = _cpy_site.application
 _cpy_source_map = ('028-py-for-evaluated-twice.cpy',), '29:0:6;31:0:8;34:0:10+2;39:0:14;42:0:15*4'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

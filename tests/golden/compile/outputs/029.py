@@ -63,4 +63,4 @@ application = _cpy_site.application
 _cpy_source_map = ('site.cpy', 'Counter.cpy'), '29:0:13;31:0:15;34:0:16*1;40:1:1;43:1:2+1;46:0:10+1'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

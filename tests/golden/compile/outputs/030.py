@@ -51,4 +51,4 @@ application = _cpy_site.application
 _cpy_source_map = ('site.cpy',), '29:0:7;31:0:9;34:0:10'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -64,4 +64,4 @@ application = _cpy_site.application
 _cpy_source_map = ('031-autoescape-early-return.cpy',), '29:0:9;32:0:11;35:0:12;36:0:14+2;42:0:18;45:0:19*2'
 
 if __name__ == "__main__":
-    _cpy_site.main(sys.argv[1:])
+    sys.exit(_cpy_site.main(sys.argv[1:]))
