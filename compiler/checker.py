@@ -13,7 +13,7 @@ from .nodes import Aspect, CherryClass, Method, Module, Program, PyBlock, Specia
 #: Names the generated module defines for .cpy code; an instance must not hide them.
 MODULE_GLOBALS = (
     "os", "sys", "time", "threading", "request", "response", "configFile", "debug",
-    "logMessage", "engine", "LeanEngineError", "CherryClass",
+    "logMessage", "engine", "Engine", "LeanEngineError", "cloudfunc", "CherryClass",
 )  # fmt: skip
 
 #: Class layout order of 0.10: functions, then views, then masks (spec §6).

@@ -25,6 +25,9 @@ from .context import RequestState, request, response
 from .dispatch import NotFound, Router
 from .errorpages import traceback_text
 from .forms import BadRequest
+from .leanengine import cloudfunc
+from .leanengine.auth import Keys
+from .leanengine.endpoints import ENGINE_PREFIXES, EngineApp, is_engine_path
 from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
 from .responsedata import (
     BodyError, begin as begin_response, body_chunks, encode_stream, header_list, http_date,
@@ -62,6 +65,9 @@ class Application:
         self.cache = PageCache(config.flush_cache_delay)
         self.max_body = config.max_request_body_size
         self.protocol = config.protocol_version
+        self.keys = Keys.load(config)
+        cloudfunc.configure(site.engine, self.keys, config.lean_api_server)
+        self.engine = EngineApp(site.engine, self.keys, config, site.log)
         self._threads = threading.local()
         self._thread_numbers = itertools.count()
         self._thread_lock = threading.Lock()
@@ -69,6 +75,9 @@ class Application:
     # ---- WSGI ----------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(ENGINE_PREFIXES) and is_engine_path(path):
+            return self._engine_request(environ, start_response)
         begin_response(self.protocol, SERVER_HEADER)
         try:
             begin_request(environ, self)
@@ -220,15 +229,27 @@ class Application:
             headers = [("content-type", "text/plain; charset=utf-8"),
                        ("content-length", str(len(whole[0]))), ("date", http_date())]
         start_response(status, headers)
-        if self.site.logs_requests:
-            self.site.log(f'{environ.get("REMOTE_ADDR", "-")} - "{environ.get("REQUEST_METHOD")} '
-                          f'{_request_uri(environ)} {environ.get("SERVER_PROTOCOL", "")}" '
-                          f'{status[:3]}')
+        self._log_access(environ, status)
         if environ.get("REQUEST_METHOD") == "HEAD":
             if stream is not None and hasattr(stream, "close"):
                 stream.close()  # type: ignore[union-attr]
             return []
         return whole if whole is not None else encode_stream(stream)  # type: ignore[arg-type]
+
+
+    def _engine_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """A LeanEngine route: the engine answers (and the access log has its line)."""
+        def respond(status: str, headers: list[tuple[str, str]]) -> Any:
+            self._log_access(environ, status)
+            return start_response(status, headers)
+
+        return self.engine(environ, respond)
+
+    def _log_access(self, environ: dict[str, Any], status: str) -> None:
+        if self.site.logs_requests:
+            self.site.log(f'{environ.get("REMOTE_ADDR", "-")} - "{environ.get("REQUEST_METHOD")} '
+                          f'{_request_uri(environ)} {environ.get("SERVER_PROTOCOL", "")}" '
+                          f'{status[:3]}')
 
 
 def _request_uri(environ: dict[str, Any]) -> str:

@@ -61,6 +61,16 @@ def _minutes(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"expected a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise ValueError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
 def _flag(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -134,10 +144,19 @@ OPTIONS: tuple[Option, ...] = (
     Option("session", "cookieName", "session_cookie_name", _cookie_name, "CherryPySession"),
     Option("session", "storageFileDir", "session_file_dir", _text, ""),
     Option("cache", "flushCacheDelay", "flush_cache_delay", _minutes, 0.0),
+    Option("leanengine", "appId", "lean_app_id", _text, ""),
+    Option("leanengine", "appKey", "lean_app_key", _text, ""),
+    Option("leanengine", "masterKey", "lean_master_key", _text, ""),
+    Option("leanengine", "hookKey", "lean_hook_key", _text, ""),
+    Option("leanengine", "apiServer", "lean_api_server", _text, ""),
+    Option("leanengine", "functionTimeout", "lean_function_timeout", _seconds, 0.0),
 )
 
+#: Options whose values are secrets: never logged, never shown.
+SECRET_OPTIONS = frozenset({"siteKey", "appKey", "masterKey", "hookKey"})
+
 #: Sections whose options the server owns (any other section belongs to the site).
-SERVER_SECTIONS = ("server", "session", "cache", "staticContent")
+SERVER_SECTIONS = ("server", "session", "cache", "staticContent", "leanengine")
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,12 @@ class ServerConfig:
     session_cookie_name: str = "CherryPySession"
     session_file_dir: str = ""
     flush_cache_delay: float = 0.0
+    lean_app_id: str = ""
+    lean_app_key: str = ""
+    lean_master_key: str = ""
+    lean_hook_key: str = ""
+    lean_api_server: str = ""
+    lean_function_timeout: float = 0.0
     static_content: tuple[tuple[str, str], ...] = field(default=())
 
     @property

@@ -23,8 +23,6 @@ from cheroot import wsgi
 from cheroot.server import HeaderReader, HTTPConnection, HTTPRequest, comma_separated_headers
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-#: Options whose values never go to the log.
-SECRET_OPTIONS = frozenset({"siteKey"})
 #: Longest request line plus headers accepted (bigger: cheroot answers 413).
 MAX_HEADER_BYTES = 64 * 1024
 #: Seconds that requests in progress get to finish when the server stops.
@@ -271,7 +269,7 @@ def prefork(site: Any, config: Any, sock: socket.socket, processes: int) -> int:
 
 def describe_changes(config: Any) -> str:
     """The options whose value is not the default, for the start-up line (spec §22)."""
-    from .config import OPTIONS, ServerConfig
+    from .config import OPTIONS, SECRET_OPTIONS, ServerConfig
 
     default = ServerConfig()
     changed = [f"{o.name}={'(secret)' if o.name in SECRET_OPTIONS else getattr(config, o.field)}"

@@ -112,6 +112,9 @@ class Site:
             self.namespace[name] = instance
         self.special("initServer")()
         self.app = Application(self, self.config)
+        why = self.app.keys.missing()
+        if why:
+            self.log(f"note: {why}")
 
     def application(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """The WSGI entry point (`gunicorn siteServer:application`); starts on first use."""

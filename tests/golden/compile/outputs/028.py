@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from cherryc.runtime import CherryClass, LeanEngineError, request, response
+from cherryc.runtime import CherryClass, Engine, LeanEngineError, cloudfunc, request, response
 from cherryc.runtime import Markup as _cpy_Markup
 from cherryc.runtime import Site as _cpy_Site
 from cherryc.runtime import escape as _cpy_escape

@@ -1,0 +1,309 @@
+"""The LeanEngine routes (spec §2, §4, §5, §11, §12): functions, RPC, hooks, metadata, ping.
+
+Every route exists under `/1/`, `/1.1/`, `/__engine/1/` and `/__engine/1.1/`. Every
+answer is JSON with CORS headers; every error is `{"code", "error"}`; unexpected
+exceptions are logged (traceback at its .cpy line) and answered 500 with code 141,
+never with the traceback.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import platform
+import re
+import threading
+from http import HTTPStatus
+from typing import Any, Callable, Iterable
+
+from cherryc import __version__
+
+from ..forms import BadRequest
+from ..requestdata import read_body
+from ..sourcemap import format_exception
+from .auth import IM_HOOK_NAMES, Access, Keys, authenticate
+from .codec import decode, encode
+from .errors import LeanEngineError
+from .objects import Object, User
+from .registry import CLASS_HOOKS, Engine
+
+_ROUTE = re.compile(r"/(?:__engine/)?1(?:\.1)?/(functions|call)(?:/(.*))?\Z")
+_PING = re.compile(r"/__engine/1(?:\.1)?/ping/?\Z")
+ENGINE_PREFIXES = ("/1/functions", "/1.1/functions", "/1/call", "/1.1/call", "/__engine/")
+
+#: URL hook name -> registry prefix.
+_HOOKS = {
+    "beforeSave": CLASS_HOOKS["before_save"], "afterSave": CLASS_HOOKS["after_save"],
+    "beforeUpdate": CLASS_HOOKS["before_update"], "afterUpdate": CLASS_HOOKS["after_update"],
+    "beforeDelete": CLASS_HOOKS["before_delete"], "afterDelete": CLASS_HOOKS["after_delete"],
+}
+_CORS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Headers", ", ".join([
+        "Content-Type", "X-AVOSCloud-Application-Id", "X-AVOSCloud-Application-Key",
+        "X-AVOSCloud-Application-Production", "X-AVOSCloud-Client-Version",
+        "X-AVOSCloud-Request-Sign", "X-AVOSCloud-Session-Token", "X-AVOSCloud-Super-Key",
+        "X-Requested-With", "X-Uluru-Application-Id", "X-Uluru-Application-Key",
+        "X-Uluru-Application-Production", "X-Uluru-Client-Version", "X-Uluru-Session-Token",
+        "X-LC-Hook-Key", "X-LC-Id", "X-LC-Key", "X-LC-Prod", "X-LC-Session", "X-LC-Sign",
+        "X-LC-UA",
+    ])),
+    ("Access-Control-Allow-Methods", "PUT, GET, POST, DELETE, OPTIONS"),
+    ("Access-Control-Max-Age", "86400"),
+]
+
+
+class EngineError(Exception):
+    """An answer other than success: HTTP status and the `{"code", "error"}` body."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def is_engine_path(path: str) -> bool:
+    """Whether a request path belongs to the engine (the rest goes to the site)."""
+    return path.startswith(ENGINE_PREFIXES) and bool(_ROUTE.match(path) or _PING.match(path)
+                                                       or path.startswith("/__engine/"))
+
+
+class EngineApp:
+    """The WSGI application of the engine routes of one site."""
+
+    def __init__(self, engine: Engine, keys: Keys, config: Any, log: Callable[[str], None],
+                 resolve_user: Callable[[str], User | None] | None = None) -> None:
+        self.engine = engine
+        self.keys = keys
+        self.config = config
+        self.log = log
+        self.resolve_user = resolve_user
+        self.timeout = config.lean_function_timeout
+        self._signatures: dict[Callable[..., Any], inspect.Signature | None] = {}
+
+    # ---- WSGI ----------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        try:
+            if environ["REQUEST_METHOD"] == "OPTIONS":
+                return self._answer(start_response, 200, None, preflight=environ)
+            if _PING.match(path):
+                ping = {"runtime": f"cpython-{platform.python_version()}", "version": __version__}
+                return self._answer(start_response, 200, ping)
+            status, body = self._dispatch(environ, path)
+        except EngineError as exc:
+            status, body = exc.status, {"code": exc.code, "error": exc.message}
+        except LeanEngineError as exc:
+            status, body = exc.status, {"code": exc.code, "error": exc.message}
+        except Exception as exc:  # a bug in cloud code: log it, never show it
+            self.log(f"error in cloud code at {path}:\n{format_exception(exc).rstrip()}")
+            status, body = 500, {"code": 141, "error": "Cloud Code script had an error."}
+        finally:
+            self._forget_current()
+        try:
+            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            self.log(f"the result of {path} cannot be sent as JSON: {exc}")
+            status = 500
+            payload = json.dumps({"code": 141, "error": "Cloud Code script had an error."})
+        return self._answer(start_response, status, payload)
+
+    def _answer(self, start_response: Callable[..., Any], status: int, body: Any,
+                preflight: dict[str, Any] | None = None) -> list[bytes]:
+        headers = list(_CORS)
+        if preflight is not None:
+            headers[0] = ("Access-Control-Allow-Origin", preflight.get("HTTP_ORIGIN") or "*")
+            data = b""
+        else:
+            text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+            data = text.encode("utf-8")
+            headers.append(("Content-Type", "application/json; charset=utf-8"))
+        headers.append(("Content-Length", str(len(data))))
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [data]
+
+    # ---- routing -------------------------------------------------------------------------
+
+    def _dispatch(self, environ: dict[str, Any], path: str) -> tuple[int, Any]:
+        route = _ROUTE.match(path)
+        if route is None:
+            raise EngineError(404, 404, f"no LeanEngine route {path}")
+        kind, rest = route.group(1), route.group(2) or ""
+        segments = rest.split("/") if rest else []
+        body = self._read_json(environ)
+        access = authenticate(environ, self.keys, body)
+        if not access.app:
+            raise EngineError(401, 401, "Unauthorized.")
+        if kind == "call":
+            if len(segments) != 1:
+                raise EngineError(404, 404, f"no LeanEngine route {path}")
+            return self._function(segments[0], body, access, environ, typed=True)
+        if len(segments) == 1:
+            return self._function(segments[0], body, access, environ, typed=False)
+        if len(segments) == 2:
+            return self._hook(segments[0], segments[1], body, access, environ)
+        raise EngineError(404, 404, f"no LeanEngine route {path}")
+
+    def _read_json(self, environ: dict[str, Any]) -> Any:
+        try:
+            raw = read_body(environ, self.config.max_request_body_size)
+        except BadRequest as exc:
+            raise EngineError(413 if "larger" in str(exc) else 400, 107, str(exc)) from None
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.") from None
+
+    # ---- functions -----------------------------------------------------------------------
+
+    def _function(self, name: str, body: Any, access: Access, environ: dict[str, Any],
+                  typed: bool) -> tuple[int, Any]:
+        if name in IM_HOOK_NAMES and not access.hook:
+            raise EngineError(401, 401, "Unauthorized.")
+        function = self.engine.functions.get(name)
+        if function is None or name.startswith("__"):
+            raise EngineError(404, 404, f"cloud func named '{name}' not found.")
+        if not isinstance(body, dict):
+            raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.")
+        params = {key: value for key, value in body.items()
+                  if not key.startswith("_") or key == "__type"}
+        if typed:
+            params = {key: decode(value) for key, value in params.items()}
+        self._check_params(function, name, params)
+        self._set_current(environ, access, None)
+        result = self._run(function, (), params)
+        return 200, {"result": encode(result)}
+
+    def _check_params(self, function: Callable[..., Any], name: str, params: dict[str, Any]) -> None:
+        """Params that do not fit the function's signature: 400, code 1 (DESIGN §4)."""
+        if function not in self._signatures:
+            try:
+                self._signatures[function] = inspect.signature(function)
+            except (TypeError, ValueError):
+                self._signatures[function] = None
+        signature = self._signatures[function]
+        if signature is None:
+            return
+        try:
+            signature.bind(**params)
+        except TypeError as exc:
+            raise EngineError(400, 1, f"the params of cloud function '{name}' do not fit: {exc}") from None
+
+    def _run(self, function: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> Any:
+        """Call cloud code; with `[leanengine] functionTimeout`, give up after it (503/124)."""
+        if not self.timeout:
+            return function(*args, **kwargs)
+        outcome: dict[str, Any] = {}
+        current = self.engine.current
+        state = (current.user, current.session_token, current.meta)
+
+        def call() -> None:
+            current.user, current.session_token, current.meta = state
+            try:
+                outcome["value"] = function(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed back to the request thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=call, name="cherryc cloud function", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            raise EngineError(503, 124, "The request timed out on the server.")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    # ---- hooks ---------------------------------------------------------------------------
+
+    def _hook(self, target: str, hook: str, body: Any, access: Access,
+              environ: dict[str, Any]) -> tuple[int, Any]:
+        if not access.hook and not (target, hook) == ("_ops", "metadatas"):
+            raise EngineError(401, 401, "Unauthorized.")
+        if (target, hook) == ("_ops", "metadatas"):
+            if not access.master:
+                raise EngineError(401, 401, "Unauthorized.")
+            return 200, {"result": list(self.engine.functions)}
+        if not isinstance(body, dict):
+            raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.")
+        if (target, hook) in (("_User", "onLogin"), ("_User", "onAuthData")) or target == "onVerified":
+            return self._user_hook(target, hook, body, access, environ)
+        if (target, hook) == ("BigQuery", "onComplete"):
+            function = self._handler("__on_complete_bigquery_job", "No onComplete hook of 'BigQuery'")
+            self._set_current(environ, access, None)
+            return 200, {"result": encode(self._run(function, (body.get("status") == "OK", body), {}))}
+        prefix = _HOOKS.get(hook)
+        if prefix is None:
+            raise EngineError(404, 404, f"unknown hook '{hook}' (hooks are {', '.join(_HOOKS)})")
+        function = self._handler(prefix + target, f"No {hook} hook of '{target}'")
+        data = body.get("object")
+        if not isinstance(data, dict):
+            raise EngineError(400, 107, "The hook body needs an 'object'.")
+        obj = Object.from_json(target, data)
+        if "__before" not in data:
+            obj.disable_before_hook()
+        if "__after" not in data:
+            obj.disable_after_hook()
+        self._set_current(environ, access, body.get("user"))
+        self._run(function, (obj,), {})
+        if hook in ("beforeSave", "beforeUpdate"):
+            return 200, obj.dump()  # what the store saves instead (beforeSave may modify)
+        if hook == "beforeDelete":
+            return 200, {}
+        return 200, {"result": "ok"}
+
+    def _user_hook(self, target: str, hook: str, body: dict[str, Any], access: Access,
+                   environ: dict[str, Any]) -> tuple[int, Any]:
+        if target == "onVerified":
+            if hook not in ("sms", "email"):
+                raise EngineError(404, 404, f"unknown verification type '{hook}'")
+            name, missing = f"__on_verified_{hook}", f"No onVerified hook for '{hook}'"
+        elif hook == "onLogin":
+            name, missing = "__on_login__User", "No onLogin hook of '_User'"
+        else:
+            name, missing = "__on_authdata__User", "No onAuthData hook of '_User'"
+        function = self._handler(name, missing)
+        self._set_current(environ, access, None)
+        if hook == "onAuthData":
+            return 200, {"result": encode(self._run(function, (body.get("authData"),), {}))}
+        data = body.get("object")
+        if not isinstance(data, dict):
+            raise EngineError(400, 107, "The hook body needs an 'object'.")
+        return 200, {"result": encode(self._run(function, (Object.from_json("_User", data),), {}))}
+
+    def _handler(self, name: str, missing: str) -> Callable[..., Any]:
+        function = self.engine.functions.get(name)
+        if function is None:
+            raise EngineError(404, 404, missing)
+        return function
+
+    # ---- engine.current (spec §9) --------------------------------------------------------
+
+    def _set_current(self, environ: dict[str, Any], access: Access, user_json: Any) -> None:
+        current = self.engine.current
+        current.meta = {"remote_address": self._remote_address(environ)}
+        if isinstance(user_json, dict) and user_json:
+            current.user = Object.from_json("_User", user_json)
+            current.session_token = current.user.get("sessionToken")
+            return
+        current.session_token = access.session_token or None
+        current.user = None
+        if access.session_token and self.resolve_user is not None:
+            user = self.resolve_user(access.session_token)
+            if user is None:
+                raise EngineError(401, 211, "Verify sessionToken failed, maybe login expired.")
+            current.user = user
+
+    def _remote_address(self, environ: dict[str, Any]) -> str:
+        """X-Real-IP / X-Forwarded-For only from trusted proxies (DESIGN §4)."""
+        peer = environ.get("REMOTE_ADDR", "")
+        if peer in self.config.trusted_proxies:
+            forwarded = environ.get("HTTP_X_REAL_IP") or environ.get("HTTP_X_FORWARDED_FOR")
+            if forwarded:
+                return forwarded.strip()
+        return peer
+
+    def _forget_current(self) -> None:
+        current = self.engine.current
+        current.user, current.session_token, current.meta = None, None, {}
