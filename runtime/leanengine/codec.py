@@ -42,7 +42,8 @@ def decode(value: Any) -> Any:
 
 
 def encode(value: Any, full: bool = True) -> Any:
-    """Python -> typed JSON; objects in full at the top level, as Pointers inside."""
+    """Python -> typed JSON; objects in full (also in lists and dicts), as Pointers in the
+    fields of other objects (`Object.dump`) or everywhere when `full` is false."""
     if isinstance(value, datetime):
         return {"__type": "Date", "iso": format_date(value)}
     if isinstance(value, Object):
@@ -54,7 +55,7 @@ def encode(value: Any, full: bool = True) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return {"__type": "Bytes", "base64": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, (list, tuple)):
-        return [encode(item, full=False) for item in value]
+        return [encode(item, full) for item in value]
     if isinstance(value, dict):
-        return {key: encode(item, full=False) for key, item in value.items()}
+        return {key: encode(item, full) for key, item in value.items()}
     return value

@@ -28,6 +28,11 @@ class Current(threading.local):
         self.meta: dict[str, Any] = {}
 
 
+#: The caller of the cloud code running in each thread: one per process, shared by every
+#: Engine (merged engines of plain modules see the same caller), as in the official SDK.
+CURRENT = Current()
+
+
 class Engine:
     """Cloud functions and hooks by name, as the official `leancloud.Engine` keeps them.
 
@@ -38,7 +43,7 @@ class Engine:
 
     def __init__(self) -> None:
         self.functions: dict[str, Function] = {}
-        self.current = Current()
+        self.current = CURRENT
 
     def define(self, name_or_function: str | Function) -> Any:
         """Register a cloud function: `@engine.define` or `@engine.define("name")`."""

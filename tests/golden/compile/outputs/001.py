@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 001-hello.cpy:2  CherryClass Root
 class Root(CherryClass):
@@ -48,7 +52,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('001-hello.cpy',), '29:0:2;31:0:4;34:0:5'
+_cpy_source_map = ('001-hello.cpy',), '33:0:2;35:0:4;38:0:5'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 002-mask-lines.cpy:5  CherryClass Root
 class Root(CherryClass):
@@ -57,7 +61,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('002-mask-lines.cpy',), '29:0:5;31:0:7;34:0:8;38:0:16;41:0:17+1;43:0:18'
+_cpy_source_map = ('002-mask-lines.cpy',), '33:0:5;35:0:7;38:0:8;42:0:16;45:0:17+1;47:0:18'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 005-repeated-sections.cpy:9  CherryClass Root
 class Root(CherryClass):
@@ -87,7 +91,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('005-repeated-sections.cpy',), '29:0:9;31:0:11+1;34:0:20+1;37:0:30;40:0:14+1;44:0:26+1;48:0:23+1;52:0:35+1;56:0:17;59:0:18*5;68:0:32;71:0:33*2'
+_cpy_source_map = ('005-repeated-sections.cpy',), '33:0:9;35:0:11+1;38:0:20+1;41:0:30;44:0:14+1;48:0:26+1;52:0:23+1;56:0:35+1;60:0:17;63:0:18*5;72:0:32;75:0:33*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

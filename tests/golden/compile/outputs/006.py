@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 006-method-modifiers.cpy:12  CherryClass Root
 class Root(CherryClass):
@@ -84,7 +88,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('006-method-modifiers.cpy',), '29:0:12;31:0:28+1;35:0:14+1;39:0:16+1;43:0:18+1;47:0:21;50:0:22*2;56:0:23;59:0:24;63:0:25;66:0:26*2'
+_cpy_source_map = ('006-method-modifiers.cpy',), '33:0:12;35:0:28+1;39:0:14+1;43:0:16+1;47:0:18+1;51:0:21;54:0:22*2;60:0:23;63:0:24;67:0:25;70:0:26*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

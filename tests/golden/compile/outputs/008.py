@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 008-aspect-order.cpy:14  CherryClass Aspect_A (abstract)
 class Aspect_A(CherryClass):
@@ -183,7 +187,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('008-aspect-order.cpy',), '29:0:14;34:0:21;39:0:28;41:0:30;44:0:17;46:0:31;48:0:19;53:0:33;55:0:35;58:0:17;60:0:24;62:0:36;64:0:26;66:0:19;71:0:38;76:0:49;78:0:56;81:0:41;83:0:43;85:0:57;87:0:45;92:0:59;97:0:68;99:0:70;101:0:41;103:0:66;104:0:71;106:0:47;109:0:73;112:0:41;114:0:43;116:0:52;118:0:62;120:0:74;122:0:64;124:0:54;126:0:45;131:0:76;136:0:83;138:0:85;141:0:41;143:0:43;145:0:52;147:0:41;149:0:43;151:0:79;153:0:86;155:0:81;157:0:45;159:0:54;161:0:45'
+_cpy_source_map = ('008-aspect-order.cpy',), '33:0:14;38:0:21;43:0:28;45:0:30;48:0:17;50:0:31;52:0:19;57:0:33;59:0:35;62:0:17;64:0:24;66:0:36;68:0:26;70:0:19;75:0:38;80:0:49;82:0:56;85:0:41;87:0:43;89:0:57;91:0:45;96:0:59;101:0:68;103:0:70;105:0:41;107:0:66;108:0:71;110:0:47;113:0:73;116:0:41;118:0:43;120:0:52;122:0:62;124:0:74;126:0:64;128:0:54;130:0:45;135:0:76;140:0:83;142:0:85;145:0:41;147:0:43;149:0:52;151:0:41;153:0:43;155:0:79;157:0:86;159:0:81;161:0:45;163:0:54;165:0:45'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

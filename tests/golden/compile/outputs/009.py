@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 009-aspect-early-return.cpy:13  top-level code
 ended = []
@@ -97,7 +101,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('009-aspect-early-return.cpy',), '29:0:13;33:0:15;35:0:17;38:0:27;41:0:28;46:0:30;48:0:32+2;52:0:23;55:0:35;57:0:20+1;59:0:36;61:0:23;64:0:38;67:0:20+1;70:0:39;72:0:25;76:0:40;79:0:41*2;83:0:25'
+_cpy_source_map = ('009-aspect-early-return.cpy',), '33:0:13;37:0:15;39:0:17;42:0:27;45:0:28;50:0:30;52:0:32+2;56:0:23;59:0:35;61:0:20+1;63:0:36;65:0:23;68:0:38;71:0:20+1;74:0:39;76:0:25;80:0:40;83:0:41*2;87:0:25'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

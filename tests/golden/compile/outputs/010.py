@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 010-getpath-instance-names.cpy:15  CherryClass Root
 class Root(CherryClass):
@@ -105,7 +109,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('010-getpath-instance-names.cpy',), '29:0:15;31:0:17;34:0:18*2;41:0:20;43:0:22+1;48:0:25;50:0:27+1;55:0:30;57:0:32+1;62:0:35;64:0:37+1;69:0:40;71:0:42+1;76:0:45;78:0:47+1'
+_cpy_source_map = ('010-getpath-instance-names.cpy',), '33:0:15;35:0:17;38:0:18*2;45:0:20;47:0:22+1;52:0:25;54:0:27+1;59:0:30;61:0:32+1;66:0:35;68:0:37+1;73:0:40;75:0:42+1;80:0:45;82:0:47+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 011-py-eval.cpy:9  CherryClass Root
 class Root(CherryClass):
@@ -85,7 +89,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('011-py-eval.cpy',), '29:0:9;31:0:11;34:0:12*2;37:0:13*5;43:0:14*5;52:0:15;55:0:16*2;58:0:17*1;60:0:18*1;62:0:19*1;64:0:20;65:0:22+1;67:0:23+1;69:0:24+1;71:0:28'
+_cpy_source_map = ('011-py-eval.cpy',), '33:0:9;35:0:11;38:0:12*2;41:0:13*5;47:0:14*5;56:0:15;59:0:16*2;62:0:17*1;64:0:18*1;66:0:19*1;68:0:20;69:0:22+1;71:0:23+1;73:0:24+1;75:0:28'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

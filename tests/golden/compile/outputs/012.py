@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 012-py-attr.cpy:7  CherryClass Root
 class Root(CherryClass):
@@ -64,7 +68,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('012-py-attr.cpy',), '29:0:7;31:0:9;34:0:10*2;37:0:11*1;39:0:12*1;41:0:13*1;43:0:14*3;47:0:15*1;49:0:16*1'
+_cpy_source_map = ('012-py-attr.cpy',), '33:0:7;35:0:9;38:0:10*2;41:0:11*1;43:0:12*1;45:0:13*1;47:0:14*3;51:0:15*1;53:0:16*1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 013-py-exec.cpy:7  CherryClass Root
 class Root(CherryClass):
@@ -69,7 +73,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('013-py-exec.cpy',), '29:0:7;31:0:9;34:0:10*3;38:0:11*3;42:0:12*2;45:0:13*1;47:0:14*3;51:0:15*1;53:0:16*2'
+_cpy_source_map = ('013-py-exec.cpy',), '33:0:7;35:0:9;38:0:10*3;42:0:11*3;46:0:12*2;49:0:13*1;51:0:14*3;55:0:15*1;57:0:16*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 014-py-code.cpy:10  CherryClass Root
 class Root(CherryClass):
@@ -82,7 +86,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('014-py-code.cpy',), '29:0:10;31:0:12;34:0:13;35:0:15;36:0:17+4;41:0:21;42:0:23+4;47:0:27*1;49:0:29*1;51:0:30*1;53:0:32+4;61:0:37;64:0:38;65:0:40+3'
+_cpy_source_map = ('014-py-code.cpy',), '33:0:10;35:0:12;38:0:13;39:0:15;40:0:17+4;45:0:21;46:0:23+4;51:0:27*1;53:0:29*1;55:0:30*1;57:0:32+4;65:0:37;68:0:38;69:0:40+3'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 015-py-if-else.cpy:12  CherryClass Root
 class Root(CherryClass):
@@ -94,7 +98,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('015-py-if-else.cpy',), '29:0:12;31:0:14;34:0:15*4;39:0:16*2;42:0:19;43:0:21+1;45:0:22*1;47:0:23*1;49:0:24*4;54:0:23;55:0:26+1;57:0:27*1;59:0:28*1;61:0:29;65:0:31;68:0:32*2;71:0:33*1;73:0:34*2;76:0:35*4'
+_cpy_source_map = ('015-py-if-else.cpy',), '33:0:12;35:0:14;38:0:15*4;43:0:16*2;46:0:19;47:0:21+1;49:0:22*1;51:0:23*1;53:0:24*4;58:0:23;59:0:26+1;61:0:27*1;63:0:28*1;65:0:29;69:0:31;72:0:32*2;75:0:33*1;77:0:34*2;80:0:35*4'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 016-py-for.cpy:7  CherryClass Root
 class Root(CherryClass):
@@ -111,7 +115,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('016-py-for.cpy',), '29:0:7;31:0:9;34:0:10*8;43:0:11*3;47:0:12*20;68:0:13+1;70:0:14*8;79:0:15*5;85:0:16*5;91:0:17*2;94:0:18*3'
+_cpy_source_map = ('016-py-for.cpy',), '33:0:7;35:0:9;38:0:10*8;47:0:11*3;51:0:12*20;72:0:13+1;74:0:14*8;83:0:15*5;89:0:16*5;95:0:17*2;98:0:18*3'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 018-py-debug-off.cpy:6  CherryClass Root
 class Root(CherryClass):
@@ -56,7 +60,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('018-py-debug-off.cpy',), '29:0:6;31:0:8+2;36:0:12;39:0:13*1;41:0:14+1'
+_cpy_source_map = ('018-py-debug-off.cpy',), '33:0:6;35:0:8+2;40:0:12;43:0:13*1;45:0:14+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

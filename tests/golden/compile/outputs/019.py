@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 019-py-debug-on.cpy:10  CherryClass Root
 class Root(CherryClass):
@@ -59,7 +63,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('019-py-debug-on.cpy',), '29:0:10;31:0:12+2;36:0:16;39:0:17*2;42:0:18*1;44:0:19*1'
+_cpy_source_map = ('019-py-debug-on.cpy',), '33:0:10;35:0:12+2;40:0:16;43:0:17*2;46:0:18*1;48:0:19*1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

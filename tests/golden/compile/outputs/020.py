@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 020-indent-W2.cpy:8  CherryClass Root
 class Root(CherryClass):
@@ -66,7 +70,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('020-indent-W2.cpy',), '29:0:8;31:0:10;34:0:12+3;40:0:17+1;44:0:20;47:0:21*2;50:0:26+2'
+_cpy_source_map = ('020-indent-W2.cpy',), '33:0:8;35:0:10;38:0:12+3;44:0:17+1;48:0:20;51:0:21*2;54:0:26+2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 022-indent-tabs.cpy:6  CherryClass Root
 class Root(CherryClass):
@@ -54,7 +58,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('022-indent-tabs.cpy',), '29:0:6;31:0:16+3;37:0:8;40:0:9'
+_cpy_source_map = ('022-indent-tabs.cpy',), '33:0:6;35:0:16+3;41:0:8;44:0:9'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 023-mask-comment-lines.cpy:8  CherryClass Root
 class Root(CherryClass):
@@ -61,7 +65,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('023-mask-comment-lines.cpy',), '29:0:8;31:0:10+1;33:0:14;36:0:16;39:0:17;40:0:24*1;42:0:27;43:0:29;44:0:31+2;47:0:33'
+_cpy_source_map = ('023-mask-comment-lines.cpy',), '33:0:8;35:0:10+1;37:0:14;40:0:16;43:0:17;44:0:24*1;46:0:27;47:0:29;48:0:31+2;51:0:33'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 # ---- imports of the .cpy files
 import math
 from string import capwords
@@ -88,7 +92,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('024-toplevel-python.cpy',), '28:0:10;29:0:18;33:0:12+4;41:0:21+17;62:0:40;64:0:42;67:0:43*5;73:0:44*1'
+_cpy_source_map = ('024-toplevel-python.cpy',), '32:0:10;33:0:18;37:0:12+4;45:0:21+17;66:0:40;68:0:42;71:0:43*5;77:0:44*1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

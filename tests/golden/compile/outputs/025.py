@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 # ---- imports of the .cpy files
 from markupsafe import Markup
 
@@ -93,7 +97,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('025-autoescape.cpy',), '28:0:9;32:0:11;34:0:13+1;38:0:16;41:0:17*2;47:0:18;50:0:19*4;55:0:20*1;57:0:21*1;59:0:22*5;65:0:23*5;74:0:24;77:0:25*2'
+_cpy_source_map = ('025-autoescape.cpy',), '32:0:9;36:0:11;38:0:13+1;42:0:16;45:0:17*2;51:0:18;54:0:19*4;59:0:20*1;61:0:21*1;63:0:22*5;69:0:23*5;78:0:24;81:0:25*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

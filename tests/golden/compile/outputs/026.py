@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 026-mask-text-escapes.cpy:5  CherryClass Root
 class Root(CherryClass):
@@ -54,7 +58,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('026-mask-text-escapes.cpy',), '29:0:5;31:0:7;34:0:8;35:0:13*5'
+_cpy_source_map = ('026-mask-text-escapes.cpy',), '33:0:5;35:0:7;38:0:8;39:0:13*5'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

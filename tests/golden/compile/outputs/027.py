@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 027-page-reassigned.cpy:8  CherryClass Wrapper (abstract)
 class Wrapper(CherryClass):
@@ -68,7 +72,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('027-page-reassigned.cpy',), '29:0:8;34:0:14;36:0:16;39:0:17;40:0:19;42:0:20;46:0:22;49:0:23;51:0:23;53:0:11+1'
+_cpy_source_map = ('027-page-reassigned.cpy',), '33:0:8;38:0:14;40:0:16;43:0:17;44:0:19;46:0:20;50:0:22;53:0:23;55:0:23;57:0:11+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 028-py-for-evaluated-twice.cpy:6  CherryClass Root
 class Root(CherryClass):
@@ -60,7 +64,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('028-py-for-evaluated-twice.cpy',), '29:0:6;31:0:8;34:0:10+2;39:0:14;42:0:15*4'
+_cpy_source_map = ('028-py-for-evaluated-twice.cpy',), '33:0:6;35:0:8;38:0:10+2;43:0:14;46:0:15*4'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- site.cpy:13  CherryClass Root
 class Root(CherryClass):
@@ -60,7 +64,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'Counter.cpy'), '29:0:13;31:0:15;34:0:16*1;40:1:1;43:1:2+1;46:0:10+1'
+_cpy_source_map = ('site.cpy', 'Counter.cpy'), '33:0:13;35:0:15;38:0:16*1;44:1:1;47:1:2+1;50:0:10+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

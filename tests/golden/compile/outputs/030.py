@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- site.cpy:7  CherryClass Root
 class Root(CherryClass):
@@ -48,7 +52,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy',), '29:0:7;31:0:9;34:0:10'
+_cpy_source_map = ('site.cpy',), '33:0:7;35:0:9;38:0:10'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

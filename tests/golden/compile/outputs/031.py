@@ -24,6 +24,10 @@ debug = _cpy_site.debug
 engine = _cpy_site.engine
 logMessage = _cpy_site.logMessage
 
+# The site's own Python modules are found beside this file, however it is loaded.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # ---- 031-autoescape-early-return.cpy:9  CherryClass Root
 class Root(CherryClass):
@@ -61,7 +65,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('031-autoescape-early-return.cpy',), '29:0:9;32:0:11;35:0:12;36:0:14+2;42:0:18;45:0:19*2'
+_cpy_source_map = ('031-autoescape-early-return.cpy',), '33:0:9;36:0:11;39:0:12;40:0:14+2;46:0:18;49:0:19*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))
