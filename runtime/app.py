@@ -30,8 +30,8 @@ from .leanengine.auth import Keys
 from .leanengine.endpoints import ENGINE_PREFIXES, EngineApp, is_engine_path
 from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
 from .responsedata import (
-    BodyError, begin as begin_response, body_chunks, encode_stream, header_list, http_date,
-    status_line,
+    BodyError, begin as begin_response, body_chunks, check_body, encode_stream, header_list,
+    http_date, status_line,
 )  # fmt: skip
 from .sessions import make_sessions
 from .static import WHOLE_FILE_LIMIT, StaticFiles, file_headers, not_modified_since, open_file, read_chunks
@@ -51,12 +51,13 @@ class Application:
         self.config = config
         special = site.special
         self.init_thread = special("initThread")
-        self.init_request_before_parse = special("initRequestBeforeParse")
-        self.init_request = special("initRequest")
-        self.init_non_static_request = special("initNonStaticRequest")
-        self.init_response = special("initResponse")
-        self.init_non_static_response = special("initNonStaticResponse")
         self.on_error = special("onError")
+        # The special functions a request calls; None where the program has none.
+        self.init_request_before_parse = site.defined("initRequestBeforeParse")
+        self.init_request = site.defined("initRequest")
+        self.init_non_static_request = site.defined("initNonStaticRequest")
+        self.init_response = site.defined("initResponse")
+        self.init_non_static_response = site.defined("initNonStaticResponse")
         self.web = Router(site.urls if config.web else {}, site.instances)
         self.xmlrpc = Router(site.xmlrpc_urls, site.instances)
         self.static = StaticFiles(config.static_content) if config.static_content else None
@@ -86,7 +87,7 @@ class Application:
             elif self._threads.kept:  # what initThread left on `request` stays for the thread
                 request.__dict__.update(self._threads.kept)
             self._handle(environ)
-        except Exception as exc:
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:  # never let a page stop the server
             self._fail(exc)
         return self._send(environ, start_response)
 
@@ -108,27 +109,32 @@ class Application:
 
     def _handle(self, environ: dict[str, Any]) -> None:
         req = request
-        if req.method == "POST":
-            self.init_request_before_parse()
-            if req.parsePostData:
-                req.body = read_body(environ, self.max_body)
-                parse_body(req.body, environ.get("CONTENT_TYPE", ""), self.config.xmlrpc)
+        state = req.__dict__  # this thread's request: plain dict reads on the hot path
+        if state["method"] == "POST":
+            if self.init_request_before_parse:
+                self.init_request_before_parse()
+            if state["parsePostData"]:
+                state["body"] = body = read_body(environ, self.max_body)
+                parse_body(body, environ.get("CONTENT_TYPE", ""), self.config.xmlrpc)
         sessions = self.sessions
         if sessions is not None or self.cache.flush_every:
             now = time.time()
             self.cache.maybe_flush(now)
             if sessions is not None:
                 sessions.maybe_clean_up(now)
-        req.originalPath = req.path
-        req.originalParamMap = dict(req.paramMap)
-        req.originalParamTuple = req.paramTuple
-        self.init_request()
+        params = state["paramMap"]
+        state["originalPath"] = state["path"]
+        state["originalParamMap"] = dict(params) if params else {}
+        state["originalParamTuple"] = state["paramTuple"]
+        if self.init_request:
+            self.init_request()
         if self.static is not None and self._serve_static(environ):
             return
         if sessions is not None:
             sessions.begin()
-        self.init_non_static_request()
-        key = req.cacheKey
+        if self.init_non_static_request:
+            self.init_non_static_request()
+        key = state["cacheKey"]
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
@@ -136,21 +142,26 @@ class Application:
                 headers["date"] = response.headerMap["date"]
                 headers["set-cookie"] = response.headerMap["set-cookie"]
                 response.headerMap = headers
-                self.init_response()
+                if self.init_response:
+                    self.init_response()
                 return
-        if req.isXmlRpc:
-            response.body = self.xmlrpc.method(req.path)(*req.paramTuple)
+        xmlrpc_call = state["isXmlRpc"]
+        if xmlrpc_call:
+            result = self.xmlrpc.method(state["path"])(*state["paramTuple"])
         else:
-            response.body = self.web.method(req.path)(**req.paramMap)
-        self.init_response()
-        self.init_non_static_response()
-        if req.isXmlRpc:
+            result = self.web.method(state["path"])(**state["paramMap"])
+        response.body = result
+        if self.init_response:
+            self.init_response()
+        if self.init_non_static_response:
+            self.init_non_static_response()
+        if xmlrpc_call:
             response.body = xmlrpc.client.dumps((response.body,), methodresponse=True,
                                                 allow_none=True)
             response.headerMap["content-type"] = "text/xml"
-        body_chunks(response.body)  # a body that cannot be sent is an error here, for onError
-        if key is not None and req.cacheExpire and isinstance(response.body, (str, bytes)):
-            self.cache.put(key, req.cacheExpire, response.headerMap, response.body)
+        check_body(response.body)  # a body that cannot be sent is an error here, for onError
+        if key is not None and state["cacheExpire"] and isinstance(response.body, (str, bytes)):
+            self.cache.put(key, state["cacheExpire"], response.headerMap, response.body)
         if sessions is not None:
             sessions.end()
 
@@ -183,12 +194,13 @@ class Application:
                     response.body = handle.read()
             else:
                 response.body = read_chunks(handle)
-        self.init_response()
+        if self.init_response:
+            self.init_response()
         return True
 
     # ---- errors and the response ---------------------------------------------------------
 
-    def _fail(self, exc: Exception) -> None:
+    def _fail(self, exc: BaseException) -> None:
         """Set the status for `exc`, log it, run onError (spec §16, DESIGN §3)."""
         if isinstance(exc, NotFound):
             code = 404
@@ -205,8 +217,8 @@ class Application:
         response.body = ""
         try:
             self.on_error()
-            body_chunks(response.body)
-        except Exception as error:
+            check_body(response.body)
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
             self.site.log(f"onError failed in {_describe(request)}:\n"
                           f"{traceback_text(error).rstrip()}")
             begin_response(self.protocol, SERVER_HEADER)

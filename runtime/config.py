@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-#: Threads of the pool when no server mode is configured (see README: measured with wrk
-#: on a 2-core machine; more threads only add contention for the GIL).
-DEFAULT_POOL_SIZE = 4
+#: Threads of the pool when no server mode is configured. Measured with wrk on a 2-core
+#: machine (bench/http_bench.py, README): 2 threads serve 1.2-1.3x the requests of 4 with
+#: a lower p99 (fewer GIL hand-offs), and unlike 1 thread a stalled client cannot hold up
+#: the whole site. Sites that wait on I/O (databases, remote calls) want more.
+DEFAULT_POOL_SIZE = 2
 #: 100 MB, as DESIGN.md §3 says.
 DEFAULT_MAX_BODY = 100 * 1024 * 1024
 

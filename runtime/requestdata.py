@@ -18,30 +18,39 @@ class PayloadTooLarge(BadRequest):
 
 
 def begin(environ: dict[str, Any], app: Any) -> None:
-    """Reset `request` for a new request: method, path, query parameters, base URL."""
-    host = environ.get("HTTP_HOST") or _server_address(environ)
-    request.reset(
+    """Reset `request` for a new request: method, path, query parameters."""
+    state = request.__dict__
+    state.clear()
+    state.update(
         _environ=environ, _app=app, method=environ["REQUEST_METHOD"], path="", paramMap={},
         paramTuple=(), filenameMap={}, fileTypeMap={}, isXmlRpc=0, isStaticFile=0,
         cacheKey=None, cacheExpire=None, parsePostData=1, rfile=environ.get("wsgi.input"),
         body=b"",
-        base=f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
     )
+    path = environ.get("PATH_INFO", "")
     uri = environ.get("REQUEST_URI", "")
     if "%" in uri and BAD_ESCAPE.search(uri.partition("?")[0]):
         raise BadRequest("bad percent escape in the path")
-    try:
-        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        raise BadRequest("the path is not UTF-8 once percent-decoded") from None
+    if not path.isascii():  # WSGI gives the bytes as latin-1: read them as UTF-8
+        try:
+            path = path.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            raise BadRequest("the path is not UTF-8 once percent-decoded") from None
     if path.startswith("/"):
         path = path[1:]
     if path.endswith("/"):
         path = path[:-1]
-    request.path = path
+    state["path"] = path
     query = environ.get("QUERY_STRING", "")
     if query:
-        parse_query(query.replace("&amp;", "&"), request.paramMap)
+        parse_query(query.replace("&amp;", "&"), state["paramMap"])
+
+
+def _base(state: RequestState) -> str:
+    """`request.base`: `http://` (or `https://`) and the Host header (spec §15)."""
+    environ = state._environ
+    host = environ.get("HTTP_HOST") or _server_address(environ)
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
 def _server_address(environ: dict[str, Any]) -> str:
@@ -168,6 +177,6 @@ def _no_sessions(state: RequestState) -> Any:
 
 
 RequestState.lazy.update(
-    headerMap=_header_map, simpleCookie=_simple_cookie, browserUrl=_browser_url,
+    base=_base, headerMap=_header_map, simpleCookie=_simple_cookie, browserUrl=_browser_url,
     peerCertificate=_peer_certificate, sessionMap=_no_sessions,
 )

@@ -27,7 +27,9 @@ def http_date(moment: float | None = None) -> str:
 
 def begin(protocol: str, server: str) -> None:
     """Reset `response` for a new request with 0.10's default headers."""
-    response.reset(
+    state = response.__dict__
+    state.clear()
+    state.update(
         headerMap={
             "status": "200 OK", "protocolVersion": protocol,
             "content-type": "text/html; charset=utf-8", "server": server,
@@ -62,6 +64,13 @@ def _make_status_line(status: Any) -> str:
 
 class BodyError(TypeError):
     """A mask or view returned something that cannot be sent."""
+
+
+def check_body(body: Any) -> None:
+    """Raise BodyError if a mask or view returned something that cannot be sent."""
+    if body.__class__ is str or isinstance(body, (str, bytes, bytearray, memoryview)):
+        return
+    body_chunks(body)
 
 
 def body_chunks(body: Any) -> tuple[list[bytes] | None, Iterable[Any] | None]:

@@ -85,6 +85,11 @@ class Site:
             return _no_op
         raise KeyError(name)
 
+    def defined(self, name: str) -> Callable[..., Any] | None:
+        """The program's own special function `name`, or None (nothing to call)."""
+        function = self.namespace.get(name)
+        return function if callable(function) else None
+
     # ---- start-up ------------------------------------------------------------------------
 
     def configure(self, path: str | None = None) -> None:

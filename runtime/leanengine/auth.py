@@ -103,7 +103,8 @@ def check_signature(sign: str, keys: Keys, now: float) -> tuple[bool, bool]:
     if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "master"):
         return False, False
     digest, stamp = parts[0].lower(), parts[1]
-    if not stamp.isdigit() or abs(int(stamp) / 1000 - now) > SIGN_WINDOW_SECONDS:
+    well_formed = digest.isascii() and stamp.isascii() and stamp.isdigit() and len(stamp) <= 16
+    if not well_formed or abs(int(stamp) / 1000 - now) > SIGN_WINDOW_SECONDS:
         return False, False
     master = len(parts) == 3
     key = keys.master_key if master else keys.app_key

@@ -69,7 +69,9 @@ class _Runner:
         self.route = route
 
     def __call__(self, name: str, **params: Any) -> Any:
-        sent = {key: encode(value) for key, value in params.items()} if self.route == "call" else params
+        sent = params
+        if self.route == "call":  # saved objects travel as Pointers, as the official SDK sends them
+            sent = {key: encode(value, full=False) for key, value in params.items()}
         return _post(self.route, name, sent)
 
     remote = __call__

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 from cherryc import __version__
 
 from ..forms import BadRequest
-from ..requestdata import read_body
+from ..requestdata import PayloadTooLarge, read_body
 from ..sourcemap import format_exception
 from .auth import IM_HOOK_NAMES, Access, Keys, authenticate
 from .codec import decode, encode
@@ -27,6 +27,7 @@ from .errors import LeanEngineError
 from .objects import Object, User
 from .registry import CLASS_HOOKS, Engine
 
+_PHRASES = {s.value: s.phrase for s in HTTPStatus}
 _ROUTE = re.compile(r"/(?:__engine/)?1(?:\.1)?/(functions|call)(?:/(.*))?\Z")
 _PING = re.compile(r"/__engine/1(?:\.1)?/ping/?\Z")
 ENGINE_PREFIXES = ("/1/functions", "/1.1/functions", "/1/call", "/1.1/call", "/__engine/")
@@ -95,13 +96,16 @@ class EngineApp:
             status, body = exc.status, {"code": exc.code, "error": exc.message}
         except LeanEngineError as exc:
             status, body = exc.status, {"code": exc.code, "error": exc.message}
-        except Exception as exc:  # a bug in cloud code: log it, never show it
+            if not (type(status) is int and 100 <= status <= 599):
+                self.log(f"LeanEngineError with an impossible HTTP status {status!r} at {path}")
+                status, body = 500, {"code": 141, "error": "Cloud Code script had an error."}
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:  # a bug in cloud code: log it, never show it
             self.log(f"error in cloud code at {path}:\n{format_exception(exc).rstrip()}")
             status, body = 500, {"code": 141, "error": "Cloud Code script had an error."}
         finally:
             self._forget_current()
         try:
-            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         except (TypeError, ValueError) as exc:
             self.log(f"the result of {path} cannot be sent as JSON: {exc}")
             status = 500
@@ -119,7 +123,7 @@ class EngineApp:
             data = text.encode("utf-8")
             headers.append(("Content-Type", "application/json; charset=utf-8"))
         headers.append(("Content-Length", str(len(data))))
-        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        start_response(f"{status} {_PHRASES.get(status, 'Unknown')}", headers)
         return [data]
 
     # ---- routing -------------------------------------------------------------------------
@@ -130,10 +134,16 @@ class EngineApp:
             raise EngineError(404, 404, f"no LeanEngine route {path}")
         kind, rest = route.group(1), route.group(2) or ""
         segments = rest.split("/") if rest else []
-        body = self._read_json(environ)
+        try:
+            body: Any = self._read_json(environ)
+            malformed = None
+        except EngineError as exc:
+            body, malformed = None, exc
         access = authenticate(environ, self.keys, body)
         if not access.app:
-            raise EngineError(401, 401, "Unauthorized.")
+            raise EngineError(401, 401, "Unauthorized.")  # before any complaint about the body
+        if malformed is not None:
+            raise malformed
         if kind == "call":
             if len(segments) != 1:
                 raise EngineError(404, 404, f"no LeanEngine route {path}")
@@ -147,8 +157,10 @@ class EngineApp:
     def _read_json(self, environ: dict[str, Any]) -> Any:
         try:
             raw = read_body(environ, self.config.max_request_body_size)
+        except PayloadTooLarge as exc:
+            raise EngineError(413, 116, str(exc)) from None
         except BadRequest as exc:
-            raise EngineError(413 if "larger" in str(exc) else 400, 107, str(exc)) from None
+            raise EngineError(400, 107, str(exc)) from None
         if not raw.strip():
             return {}
         try:
@@ -283,12 +295,13 @@ class EngineApp:
     def _set_current(self, environ: dict[str, Any], access: Access, user_json: Any) -> None:
         current = self.engine.current
         current.meta = {"remote_address": self._remote_address(environ)}
-        if isinstance(user_json, dict) and user_json:
+        current.session_token = access.session_token or None
+        current.user = None
+        if not access.session_token and isinstance(user_json, dict) and user_json:
+            # No session token in the headers: the user the store sent with a hook (spec §9).
             current.user = Object.from_json("_User", user_json)
             current.session_token = current.user.get("sessionToken")
             return
-        current.session_token = access.session_token or None
-        current.user = None
         if access.session_token and self.resolve_user is not None:
             user = self.resolve_user(access.session_token)
             if user is None:

@@ -251,3 +251,14 @@ def test_failing_on_error_is_logged(handler) -> None:
     assert "ValueError: the view broke first" in log
     line = _line(HANDLER_SITE, 'raise RuntimeError("onError itself broke")')
     assert re.search(rf'File "site\.cpy", line {line}, in onError', log)
+
+
+def test_a_view_calling_sys_exit_does_not_stop_the_server(tmp_path) -> None:
+    compile_site(tmp_path, "import sys\nCherryClass Root:\nview:\n"
+                           "    def quit(self):\n        sys.exit(3)\n"
+                           "    def interrupt(self):\n        raise KeyboardInterrupt\n"
+                           "    def index(self):\n        return 'still here'\n")
+    with ServerProcess(tmp_path) as server:
+        assert server.get("/quit").status == 500
+        assert server.get("/interrupt").status == 500
+        assert server.get("/").text == "still here"
