@@ -25,6 +25,7 @@ ceiling on hello or table.
 
 from __future__ import annotations
 
+
 import argparse
 import cProfile
 import http.client
@@ -47,6 +48,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import _harness
+
+from cherryc.runtime.config import DEFAULT_POOL_SIZE
 
 HERE = Path(__file__).resolve().parent
 
@@ -1082,8 +1085,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="wrk connections, all kept alive (default 8)")
     parser.add_argument("--wrk-threads", type=int, default=2,
                         help="wrk threads; keep it low, wrk shares the CPU (default 2)")
-    parser.add_argument("--threads", type=int, default=4,
-                        help="pool threads of every server (default 4, cherryc's default)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_POOL_SIZE,
+                        help=f"pool threads of every server (default {DEFAULT_POOL_SIZE}, "
+                             "cherryc's default)")
     parser.add_argument("--sweep", default="1,2,4,10",
                         help="cherryc pool sizes to compare, comma-separated ('' for none; "
                              "default 1,2,4,10)")
