@@ -18,8 +18,6 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
-from cherryc import __version__
-
 from .cache import PageCache
 from .context import RequestState, request, response
 from .dispatch import NotFound, Router
@@ -30,13 +28,12 @@ from .leanengine.auth import Keys
 from .leanengine.endpoints import ENGINE_PREFIXES, EngineApp, is_engine_path
 from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
 from .responsedata import (
-    BodyError, begin as begin_response, body_chunks, check_body, encode_stream, header_list,
-    http_date, status_line,
+    SERVER_HEADER, BodyError, begin as begin_response, body_chunks, check_body, encode_stream,
+    header_list, http_date, status_line, untouched_headers,
 )  # fmt: skip
 from .sessions import make_sessions
 from .static import WHOLE_FILE_LIMIT, StaticFiles, file_headers, not_modified_since, open_file, read_chunks
 
-SERVER_HEADER = f"cherryc/{__version__}"
 
 
 def _status(code: int) -> str:
@@ -79,7 +76,7 @@ class Application:
         path = environ.get("PATH_INFO", "")
         if path.startswith(ENGINE_PREFIXES) and is_engine_path(path):
             return self._engine_request(environ, start_response)
-        begin_response(self.protocol, SERVER_HEADER)
+        begin_response(self.protocol)
         try:
             begin_request(environ, self)
             if not getattr(self._threads, "ready", False):
@@ -134,7 +131,7 @@ class Application:
             sessions.begin()
         if self.init_non_static_request:
             self.init_non_static_request()
-        key = state["cacheKey"]
+        key = state.get("cacheKey")
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
@@ -160,8 +157,8 @@ class Application:
                                                 allow_none=True)
             response.headerMap["content-type"] = "text/xml"
         check_body(response.body)  # a body that cannot be sent is an error here, for onError
-        if key is not None and state["cacheExpire"] and isinstance(response.body, (str, bytes)):
-            self.cache.put(key, state["cacheExpire"], response.headerMap, response.body)
+        if key is not None and request.cacheExpire and isinstance(response.body, (str, bytes)):
+            self.cache.put(key, request.cacheExpire, response.headerMap, response.body)
         if sessions is not None:
             sessions.end()
 
@@ -211,8 +208,6 @@ class Application:
         else:
             code = 500
             self.site.log(f"error in {_describe(request)}:\n{traceback_text(exc).rstrip()}")
-        if "headerMap" not in response.__dict__:
-            begin_response(self.protocol, SERVER_HEADER)
         response.headerMap["status"] = _status(code)
         response.body = ""
         try:
@@ -221,19 +216,28 @@ class Application:
         except (Exception, SystemExit, KeyboardInterrupt) as error:
             self.site.log(f"onError failed in {_describe(request)}:\n"
                           f"{traceback_text(error).rstrip()}")
-            begin_response(self.protocol, SERVER_HEADER)
+            begin_response(self.protocol)
             response.headerMap.update({"status": _status(500),
                                        "content-type": "text/plain; charset=utf-8"})
             response.body = "500 Internal Server Error\n"
 
     def _send(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Turn `response` into the WSGI status, headers and body."""
+        state = response.__dict__
         try:
-            status = status_line(response.headerMap.get("status", 200))
-            whole, stream = body_chunks(response.body)
-            bodiless = status[:3] in ("204", "304") or status[0] == "1"
-            headers = header_list(response.headerMap,
-                                  len(whole[0]) if whole and not bodiless else None)
+            body = state["body"]
+            if body.__class__ is str:
+                whole, stream = [body.encode("utf-8")], None
+            else:
+                whole, stream = body_chunks(body)
+            header_map = state.get("headerMap")
+            if header_map is None:  # the page never touched response.headerMap
+                status = "200 OK"
+                headers = untouched_headers(len(whole[0]) if whole else None)
+            else:
+                status = status_line(header_map.get("status", 200))
+                bodiless = status[:3] in ("204", "304") or status[0] == "1"
+                headers = header_list(header_map, len(whole[0]) if whole and not bodiless else None)
         except Exception as exc:  # a status or header the program set cannot be sent
             self.site.log(f"cannot send the response of {_describe(request)}:\n"
                           f"{traceback_text(exc).rstrip()}")

@@ -39,14 +39,27 @@ class RequestState(_PerThread):
 
 
 class ResponseState(_PerThread):
-    """`response`: what the server will send (spec §15); `simpleCookie` made on first use."""
+    """`response`: what the server will send (spec §15).
+
+    `headerMap` is built on first use (from `defaults`, registered by the runtime), so
+    that a page which never touches it costs nothing; so is `simpleCookie`.
+    """
+
+    defaults: Callable[["ResponseState"], dict[str, Any]] | None = None
 
     def __getattr__(self, name: str) -> Any:
-        if name == "simpleCookie" and "headerMap" in self.__dict__:
-            from http.cookies import SimpleCookie
+        state = self.__dict__
+        if "_protocol" in state:  # inside a request
+            if name == "headerMap" and ResponseState.defaults is not None:
+                state["headerMap"] = headers = ResponseState.defaults(self)
+                return headers
+            if name == "simpleCookie":
+                from http.cookies import SimpleCookie
 
-            self.simpleCookie = SimpleCookie()
-            return self.simpleCookie
+                state["simpleCookie"] = cookie = SimpleCookie()
+                return cookie
+            if name == "sendResponse":
+                return 1
         raise AttributeError(f"response has no attribute {name!r}")
 
 

@@ -23,9 +23,7 @@ def begin(environ: dict[str, Any], app: Any) -> None:
     state.clear()
     state.update(
         _environ=environ, _app=app, method=environ["REQUEST_METHOD"], path="", paramMap={},
-        paramTuple=(), filenameMap={}, fileTypeMap={}, isXmlRpc=0, isStaticFile=0,
-        cacheKey=None, cacheExpire=None, parsePostData=1, rfile=environ.get("wsgi.input"),
-        body=b"",
+        paramTuple=(), isXmlRpc=0, parsePostData=1,
     )
     path = environ.get("PATH_INFO", "")
     uri = environ.get("REQUEST_URI", "")
@@ -177,6 +175,10 @@ def _no_sessions(state: RequestState) -> Any:
 
 
 RequestState.lazy.update(
+    # Members with a default, made on first use: most pages never read them.
+    filenameMap=lambda state: {}, fileTypeMap=lambda state: {}, isStaticFile=lambda state: 0,
+    cacheKey=lambda state: None, cacheExpire=lambda state: None, body=lambda state: b"",
+    rfile=lambda state: state._environ.get("wsgi.input"),
     base=_base, headerMap=_header_map, simpleCookie=_simple_cookie, browserUrl=_browser_url,
     peerCertificate=_peer_certificate, sessionMap=_no_sessions,
 )

@@ -7,8 +7,11 @@ from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any, Iterable, Iterator
 
-from .context import response
+from cherryc import __version__
 
+from .context import ResponseState, response
+
+SERVER_HEADER = f"cherryc/{__version__}"
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _NOT_HEADERS = frozenset(("status", "protocolVersion", "content-length"))
 _date_cache: tuple[int, str] = (0, "")
@@ -25,18 +28,36 @@ def http_date(moment: float | None = None) -> str:
     return _date_cache[1]
 
 
-def begin(protocol: str, server: str) -> None:
-    """Reset `response` for a new request with 0.10's default headers."""
+def begin(protocol: str) -> None:
+    """Reset `response` for a new request (its headerMap is made on first use)."""
     state = response.__dict__
     state.clear()
-    state.update(
-        headerMap={
-            "status": "200 OK", "protocolVersion": protocol,
-            "content-type": "text/html; charset=utf-8", "server": server,
-            "date": http_date(), "set-cookie": [], "content-length": 0,
-        },
-        body="", sendResponse=1,
-    )
+    state["_protocol"] = protocol
+    state["body"] = ""
+
+
+def default_headers(state: ResponseState) -> dict[str, Any]:
+    """0.10's default `response.headerMap` (spec §15), made when a page first uses it."""
+    return {
+        "status": "200 OK", "protocolVersion": state._protocol,
+        "content-type": "text/html; charset=utf-8", "server": SERVER_HEADER,
+        "date": http_date(), "set-cookie": [], "content-length": 0,
+    }
+
+
+ResponseState.defaults = default_headers
+
+
+def untouched_headers(length: int | None) -> list[tuple[str, str]]:
+    """The headers of a response whose headerMap the page never touched."""
+    headers = [("content-type", "text/html; charset=utf-8"), ("server", SERVER_HEADER),
+               ("date", http_date())]
+    if length is not None:
+        headers.append(("content-length", str(length)))
+    cookie = response.__dict__.get("simpleCookie")
+    if cookie:
+        headers.extend(("set-cookie", morsel.OutputString()) for morsel in cookie.values())
+    return headers
 
 
 _status_lines: dict[Any, str] = {}

@@ -54,6 +54,39 @@ _CORS = [
 ]
 
 
+class _Shape:
+    """What keyword arguments a cloud function takes, to check params without binding."""
+
+    def __init__(self, signature: inspect.Signature | None) -> None:
+        self.signature = signature
+        self.any_name = signature is None
+        self.allowed: set[str] = set()
+        self.required: set[str] = set()
+        for parameter in (signature.parameters.values() if signature else ()):
+            if parameter.kind is parameter.VAR_KEYWORD:
+                self.any_name = True
+            elif parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+                self.allowed.add(parameter.name)
+                if parameter.default is parameter.empty:
+                    self.required.add(parameter.name)
+            elif parameter.kind is parameter.POSITIONAL_ONLY and parameter.default is parameter.empty:
+                self.required.add("\0positional")  # cannot be given by keyword: never fits
+
+    @classmethod
+    def of(cls, function: Callable[..., Any]) -> "_Shape":
+        try:
+            return cls(inspect.signature(function))
+        except (TypeError, ValueError):
+            return cls(None)
+
+    def fits(self, params: dict[str, Any]) -> bool:
+        if self.signature is None:
+            return True
+        if not self.required.issubset(params):
+            return False
+        return self.any_name or self.allowed.issuperset(params)
+
+
 class EngineError(Exception):
     """An answer other than success: HTTP status and the `{"code", "error"}` body."""
 
@@ -79,7 +112,7 @@ class EngineApp:
         self.log = log
         self.resolve_user = resolve_user
         self.timeout = config.lean_function_timeout
-        self._signatures: dict[Callable[..., Any], inspect.Signature | None] = {}
+        self._shapes: dict[Callable[..., Any], _Shape] = {}
 
     # ---- WSGI ----------------------------------------------------------------------------
 
@@ -190,16 +223,13 @@ class EngineApp:
 
     def _check_params(self, function: Callable[..., Any], name: str, params: dict[str, Any]) -> None:
         """Params that do not fit the function's signature: 400, code 1 (DESIGN §4)."""
-        if function not in self._signatures:
-            try:
-                self._signatures[function] = inspect.signature(function)
-            except (TypeError, ValueError):
-                self._signatures[function] = None
-        signature = self._signatures[function]
-        if signature is None:
+        shape = self._shapes.get(function)
+        if shape is None:
+            shape = self._shapes[function] = _Shape.of(function)
+        if shape.fits(params):
             return
         try:
-            signature.bind(**params)
+            shape.signature.bind(**params)  # type: ignore[union-attr]
         except TypeError as exc:
             raise EngineError(400, 1, f"the params of cloud function '{name}' do not fit: {exc}") from None
 
