@@ -20,6 +20,8 @@ LOOP_VARIABLES = re.compile(r"\b_(?:index|end)\b")
 REBINDS_PAGE = re.compile(r"(?<![\w.])_page\s*(?:=(?!=)|:)")
 _BIND_APPEND = "_cpy_w = _page.append"
 RETURN = re.compile(r"\breturn\b")
+#: Values that can stand bare in an f-string: names, attributes, subscripts by literal.
+SIMPLE_VALUE = re.compile(r"[A-Za-z_][\w.]*(\[(\d+|'[^'\\\]]*'|\"[^\"\\\]]*\")\])*\Z")
 
 
 @dataclass
@@ -218,8 +220,7 @@ class CodeGenerator:
         w.write("_page = []")
         self.aspects(starts, w.prefix)
         w.write(_BIND_APPEND)
-        for node in mask.body:
-            self.visit(node)
+        self.nodes(mask.body)
         self.aspects(ends, w.prefix)
         if self.options.autoescape:
             w.write("return _cpy_Markup(''.join(_page))")
@@ -236,10 +237,42 @@ class CodeGenerator:
         """The nodes of a block, indented; `pass` if they generate nothing."""
         with self.w.indented():
             written = len(self.w.lines)
-            for node in nodes:
-                self.visit(node)
+            self.nodes(nodes)
             if len(self.w.lines) == written:
                 self.w.write("pass")
+
+    def nodes(self, nodes: tuple[MaskNode, ...]) -> None:
+        """Visit nodes; text and values of one source line become one f-string append."""
+        run: list[Text | Eval] = []
+        for node in nodes:
+            if isinstance(node, Text) or (isinstance(node, Eval) and _fstring_safe(node.expr)):
+                if not _joins(run, node):
+                    self.output(run)
+                    run = []
+                run.append(node)
+                continue
+            self.output(run)
+            run = []
+            self.visit(node)
+        self.output(run)
+
+    def output(self, run: list[Text | Eval]) -> None:
+        """Write a run of text and values: one append, an f-string when it holds values."""
+        if len(run) == 1 or not any(isinstance(node, Eval) for node in run):
+            for node in run:
+                self.visit(node)
+            return
+        quote = '"' if not any('"' in n.expr for n in run if isinstance(n, Eval)) else "'"
+        parts = [self._fstring_value(node.expr) if isinstance(node, Eval)
+                 else _fstring_text(node.text, quote) for node in run]
+        where = next(node.pos for node in run if isinstance(node, Eval))
+        self.w.write(f"_cpy_w(f{quote}{''.join(parts)}{quote})", where, marker=True)
+
+    def _fstring_value(self, expr: str) -> str:
+        """A value inside an f-string: `{_cpy_escape(x)}`, or `{x!s}` (exactly `str(x)`)."""
+        if self.options.autoescape:
+            return f"{{_cpy_escape({expr})}}"
+        return f"{{{expr}!s}}" if SIMPLE_VALUE.match(expr) else f"{{({expr})!s}}"
 
     def visit_Text(self, node: Text) -> None:
         self.w.write(f"_cpy_w({node.text!r})", node.pos, marker=True)
@@ -289,6 +322,41 @@ class CodeGenerator:
         self.loop_depth = depth - 1
         if nested:
             w.write(f"_index, _end = _cpy_outer{depth}", node.pos)
+
+
+def _fstring_safe(expr: str) -> bool:
+    """Whether a value can sit in an f-string: before Python 3.12 an f-string refuses a
+    backslash or a `#` in a value, and one value cannot hold both kinds of quotes."""
+    return not ("\\" in expr or "#" in expr or ('"' in expr and "'" in expr))
+
+
+def _joins(run: list, node: Text | Eval) -> bool:
+    """Whether `node` can go into the same f-string as `run`.
+
+    All values of one f-string come from one source line (so that a traceback names its
+    line exactly) and must leave one kind of quote free to delimit the f-string.
+    """
+    if isinstance(node, Text):
+        return True
+    values = [n for n in run if isinstance(n, Eval)]
+    if values and (values[0].pos.file, values[0].pos.line) != (node.pos.file, node.pos.line):
+        return False
+    quotes = {q for n in values + [node] for q in "'\"" if q in n.expr}
+    return len(quotes) < 2
+
+
+def _fstring_text(text: str, quote: str) -> str:
+    """Static text inside an f-string delimited by `quote`: escaped, braces doubled."""
+    literal = repr(text)[1:-1] if repr(text)[0] == quote else _requote(text, quote)
+    return literal.replace("{", "{{").replace("}", "}}")
+
+
+def _requote(text: str, quote: str) -> str:
+    """The inside of a string literal delimited by `quote` (repr chose the other quote)."""
+    inner = repr(text)[1:-1]
+    other = "'" if quote == '"' else '"'
+    inner = inner.replace("\\" + other, other)  # repr escaped the quote it delimited with
+    return inner.replace(quote, "\\" + quote)
 
 
 def _copy_block(

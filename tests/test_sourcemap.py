@@ -65,7 +65,7 @@ def test_markers_agree_with_the_map(site) -> None:
         if found:
             markers += 1
             assert source_map.lookup(number) == (found.group(1), int(found.group(2))), line
-    assert markers > 5
+    assert markers >= 4
 
 
 def test_every_user_line_is_mapped_to_itself(site) -> None:

@@ -42,9 +42,7 @@ class Root(CherryClass):
     def page(self, name="world"):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('a\\b \'\'\'quotes\'\'\' """too""" \\n\n')  # 002-mask-lines.cpy:17
-        _cpy_w(str(name))  # 002-mask-lines.cpy:18
-        _cpy_w('\n')  # 002-mask-lines.cpy:18
+        _cpy_w(f"a\\b '''quotes''' \"\"\"too\"\"\" \\n\n{name!s}\n")  # 002-mask-lines.cpy:18
         return ''.join(_page)
 
 
@@ -61,7 +59,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('002-mask-lines.cpy',), '33:0:5;35:0:7;38:0:8;42:0:16;45:0:17+1;47:0:18'
+_cpy_source_map = ('002-mask-lines.cpy',), '33:0:5;35:0:7;38:0:8;42:0:16;45:0:18'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -68,14 +68,10 @@ class Root(Painted):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w(str(self.greeting))  # site.cpy:32
-        _cpy_w('\n')  # site.cpy:32
-        _cpy_w(str(json.dumps(events)))  # site.cpy:33
-        _cpy_w('\n')  # site.cpy:33
-        _cpy_w(str(self.paint('sky')))  # site.cpy:34
-        _cpy_w('\n')  # site.cpy:34
-        _cpy_w(str(pathJoin('a', 'b')))  # site.cpy:35
-        _cpy_w('\n')  # site.cpy:35
+        _cpy_w(f"{self.greeting!s}\n")  # site.cpy:32
+        _cpy_w(f"{(json.dumps(events))!s}\n")  # site.cpy:33
+        _cpy_w(f"{(self.paint('sky'))!s}\n")  # site.cpy:34
+        _cpy_w(f"{(pathJoin('a', 'b'))!s}\n")  # site.cpy:35
         return ''.join(_page)
 
 
@@ -120,7 +116,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'lib/Base.cpy', 'Shapes.cpy', 'Colors.cpy'), '29:0:20;37:1:2;39:2:2;41:0:17;45:1:11;47:1:13+1;52:2:10;54:2:12+1;59:3:9;61:3:11+1;66:0:29;68:0:31;71:0:32*1;73:0:33*1;75:0:34*1;77:0:35*1;83:1:4;86:1:5+1;89:2:5;91:3:4;93:0:23+1;98:1:8;100:1:9;102:2:8;104:3:7;106:0:27'
+_cpy_source_map = ('site.cpy', 'lib/Base.cpy', 'Shapes.cpy', 'Colors.cpy'), '29:0:20;37:1:2;39:2:2;41:0:17;45:1:11;47:1:13+1;52:2:10;54:2:12+1;59:3:9;61:3:11+1;66:0:29;68:0:31;71:0:32+3;79:1:4;82:1:5+1;85:2:5;87:3:4;89:0:23+1;94:1:8;96:1:9;98:2:8;100:3:7;102:0:27'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

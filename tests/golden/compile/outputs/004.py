@@ -96,9 +96,7 @@ class Base(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('Base.index on ')  # 004-class-modifiers.cpy:56
-        _cpy_w(str(type(self).__name__))  # 004-class-modifiers.cpy:56
-        _cpy_w('\n')  # 004-class-modifiers.cpy:56
+        _cpy_w(f"Base.index on {(type(self).__name__)!s}\n")  # 004-class-modifiers.cpy:56
         return ''.join(_page)
 
 
@@ -126,9 +124,7 @@ class RemoteBase(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('RemoteBase.index on ')  # 004-class-modifiers.cpy:72
-        _cpy_w(str(type(self).__name__))  # 004-class-modifiers.cpy:72
-        _cpy_w('\n')  # 004-class-modifiers.cpy:72
+        _cpy_w(f"RemoteBase.index on {(type(self).__name__)!s}\n")  # 004-class-modifiers.cpy:72
         return ''.join(_page)
 
 
@@ -142,9 +138,7 @@ class SecretBase(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('SecretBase.index on ')  # 004-class-modifiers.cpy:80
-        _cpy_w(str(type(self).__name__))  # 004-class-modifiers.cpy:80
-        _cpy_w('\n')  # 004-class-modifiers.cpy:80
+        _cpy_w(f"SecretBase.index on {(type(self).__name__)!s}\n")  # 004-class-modifiers.cpy:80
         return ''.join(_page)
 
 
@@ -252,7 +246,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('004-class-modifiers.cpy',), '32:0:19;36:0:21+4;44:0:27;46:0:32+1;50:0:29;53:0:30;58:0:35;60:0:40+1;64:0:37;67:0:38;72:0:43;74:0:48+1;78:0:50+1;82:0:45;85:0:46;90:0:53;92:0:58+1;96:0:55;99:0:56*2;106:0:61;108:0:66+1;112:0:63;115:0:64;120:0:69;122:0:74+1;126:0:71;129:0:72*2;136:0:77;138:0:82+1;142:0:79;145:0:80*2;152:0:85;154:0:87+1;159:0:90;161:0:92+1;166:0:95;168:0:97+1;173:0:100;175:0:102+1;180:0:105;182:0:107+1;187:0:110;189:0:112+1;194:0:115;196:0:117+1;201:0:120;203:0:122+1;208:0:125;210:0:127+1;215:0:130;217:0:132+1;222:0:135;224:0:137+1'
+_cpy_source_map = ('004-class-modifiers.cpy',), '32:0:19;36:0:21+4;44:0:27;46:0:32+1;50:0:29;53:0:30;58:0:35;60:0:40+1;64:0:37;67:0:38;72:0:43;74:0:48+1;78:0:50+1;82:0:45;85:0:46;90:0:53;92:0:58+1;96:0:55;99:0:56;104:0:61;106:0:66+1;110:0:63;113:0:64;118:0:69;120:0:74+1;124:0:71;127:0:72;132:0:77;134:0:82+1;138:0:79;141:0:80;146:0:85;148:0:87+1;153:0:90;155:0:92+1;160:0:95;162:0:97+1;167:0:100;169:0:102+1;174:0:105;176:0:107+1;181:0:110;183:0:112+1;188:0:115;190:0:117+1;195:0:120;197:0:122+1;202:0:125;204:0:127+1;209:0:130;211:0:132+1;216:0:135;218:0:137+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

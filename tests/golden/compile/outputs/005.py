@@ -60,21 +60,14 @@ class Root(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w(str(self.second))  # 005-repeated-sections.cpy:18
-        _cpy_w(', ')  # 005-repeated-sections.cpy:18
-        _cpy_w(str(self.double(self.third)))  # 005-repeated-sections.cpy:18
-        _cpy_w(', ')  # 005-repeated-sections.cpy:18
-        _cpy_w(str(self.names))  # 005-repeated-sections.cpy:18
-        _cpy_w('\n')  # 005-repeated-sections.cpy:18
+        _cpy_w(f"{self.second!s}, {(self.double(self.third))!s}, {self.names!s}\n")  # 005-repeated-sections.cpy:18
         return ''.join(_page)
 
     # ---- 005-repeated-sections.cpy:32  mask other
     def other(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('other mask, ')  # 005-repeated-sections.cpy:33
-        _cpy_w(str(self.total()))  # 005-repeated-sections.cpy:33
-        _cpy_w('\n')  # 005-repeated-sections.cpy:33
+        _cpy_w(f"other mask, {(self.total())!s}\n")  # 005-repeated-sections.cpy:33
         return ''.join(_page)
 
 
@@ -91,7 +84,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('005-repeated-sections.cpy',), '33:0:9;35:0:11+1;38:0:20+1;41:0:30;44:0:14+1;48:0:26+1;52:0:23+1;56:0:35+1;60:0:17;63:0:18*5;72:0:32;75:0:33*2'
+_cpy_source_map = ('005-repeated-sections.cpy',), '33:0:9;35:0:11+1;38:0:20+1;41:0:30;44:0:14+1;48:0:26+1;52:0:23+1;56:0:35+1;60:0:17;63:0:18;67:0:32;70:0:33'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

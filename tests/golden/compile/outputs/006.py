@@ -51,9 +51,7 @@ class Root(CherryClass):
     def page(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('page mask, calling ')  # 006-method-modifiers.cpy:22
-        _cpy_w(str(self.secretMask()))  # 006-method-modifiers.cpy:22
-        _cpy_w('\n')  # 006-method-modifiers.cpy:22
+        _cpy_w(f"page mask, calling {(self.secretMask())!s}\n")  # 006-method-modifiers.cpy:22
         return ''.join(_page)
 
     # ---- 006-method-modifiers.cpy:23  mask secretMask hidden
@@ -67,9 +65,7 @@ class Root(CherryClass):
     def remoteMask(self, name):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('Hello ')  # 006-method-modifiers.cpy:26
-        _cpy_w(str(name))  # 006-method-modifiers.cpy:26
-        _cpy_w('\n')  # 006-method-modifiers.cpy:26
+        _cpy_w(f"Hello {name!s}\n")  # 006-method-modifiers.cpy:26
         return ''.join(_page)
 
 
@@ -88,7 +84,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('006-method-modifiers.cpy',), '33:0:12;35:0:28+1;39:0:14+1;43:0:16+1;47:0:18+1;51:0:21;54:0:22*2;60:0:23;63:0:24;67:0:25;70:0:26*2'
+_cpy_source_map = ('006-method-modifiers.cpy',), '33:0:12;35:0:28+1;39:0:14+1;43:0:16+1;47:0:18+1;51:0:21;54:0:22;58:0:23;61:0:24;65:0:25;68:0:26'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

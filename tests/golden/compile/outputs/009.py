@@ -80,9 +80,7 @@ class Root(Guard):
     def loginScreen(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<form>please log in to ')  # 009-aspect-early-return.cpy:41
-        _cpy_w(str(self.getPath(0)))  # 009-aspect-early-return.cpy:41
-        _cpy_w('</form>\n')  # 009-aspect-early-return.cpy:41
+        _cpy_w(f"<form>please log in to {(self.getPath(0))!s}</form>\n")  # 009-aspect-early-return.cpy:41
         # aspect of Guard (009-aspect-early-return.cpy:24): (method.type == 'mask') end
         _page.append('<!-- mask end -->')
         return ''.join(_page)
@@ -101,7 +99,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('009-aspect-early-return.cpy',), '33:0:13;37:0:15;39:0:17;42:0:27;45:0:28;50:0:30;52:0:32+2;56:0:23;59:0:35;61:0:20+1;63:0:36;65:0:23;68:0:38;71:0:20+1;74:0:39;76:0:25;80:0:40;83:0:41*2;87:0:25'
+_cpy_source_map = ('009-aspect-early-return.cpy',), '33:0:13;37:0:15;39:0:17;42:0:27;45:0:28;50:0:30;52:0:32+2;56:0:23;59:0:35;61:0:20+1;63:0:36;65:0:23;68:0:38;71:0:20+1;74:0:39;76:0:25;80:0:40;83:0:41;85:0:25'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

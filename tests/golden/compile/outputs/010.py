@@ -35,9 +35,7 @@ class Root(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('at ')  # 010-getpath-instance-names.cpy:18
-        _cpy_w(str(self.getPath()))  # 010-getpath-instance-names.cpy:18
-        _cpy_w('\n')  # 010-getpath-instance-names.cpy:18
+        _cpy_w(f"at {(self.getPath())!s}\n")  # 010-getpath-instance-names.cpy:18
         return ''.join(_page)
 
 
@@ -109,7 +107,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('010-getpath-instance-names.cpy',), '33:0:15;35:0:17;38:0:18*2;45:0:20;47:0:22+1;52:0:25;54:0:27+1;59:0:30;61:0:32+1;66:0:35;68:0:37+1;73:0:40;75:0:42+1;80:0:45;82:0:47+1'
+_cpy_source_map = ('010-getpath-instance-names.cpy',), '33:0:15;35:0:17;38:0:18;43:0:20;45:0:22+1;50:0:25;52:0:27+1;57:0:30;59:0:32+1;64:0:35;66:0:37+1;71:0:40;73:0:42+1;78:0:45;80:0:47+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

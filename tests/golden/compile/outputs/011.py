@@ -35,44 +35,23 @@ class Root(CherryClass):
     def index(self, x='<X>'):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('a')  # 011-py-eval.cpy:12
-        _cpy_w(str(1+1))  # 011-py-eval.cpy:12
-        _cpy_w('b\n')  # 011-py-eval.cpy:12
-        _cpy_w(str(x))  # 011-py-eval.cpy:13
-        _cpy_w('|')  # 011-py-eval.cpy:13
-        _cpy_w(str(x))  # 011-py-eval.cpy:13
-        _cpy_w('|')  # 011-py-eval.cpy:13
-        _cpy_w(str('%s!' % x))  # 011-py-eval.cpy:13
-        _cpy_w('\n')  # 011-py-eval.cpy:13
-        _cpy_w(str(len([1, 2, 3])))  # 011-py-eval.cpy:14
-        _cpy_w(' ')  # 011-py-eval.cpy:14
-        _cpy_w(str(None))  # 011-py-eval.cpy:14
-        _cpy_w(' ')  # 011-py-eval.cpy:14
-        _cpy_w(str([x]))  # 011-py-eval.cpy:14
-        _cpy_w('\n')  # 011-py-eval.cpy:14
+        _cpy_w(f"a{(1+1)!s}b\n")  # 011-py-eval.cpy:12
+        _cpy_w(f"{x!s}|{x!s}|{('%s!' % x)!s}\n")  # 011-py-eval.cpy:13
+        _cpy_w(f"{(len([1, 2, 3]))!s} {None!s} {([x])!s}\n")  # 011-py-eval.cpy:14
         return ''.join(_page)
 
     # ---- 011-py-eval.cpy:15  mask chtl
     def chtl(self, x):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<td>')  # 011-py-eval.cpy:16
-        _cpy_w(str(x))  # 011-py-eval.cpy:16
-        _cpy_w('</td>\n<td class="c" align="left">')  # 011-py-eval.cpy:16
-        _cpy_w(str(x))  # 011-py-eval.cpy:17
-        _cpy_w('</td>\n<u>')  # 011-py-eval.cpy:17
-        _cpy_w(str(x))  # 011-py-eval.cpy:18
-        _cpy_w('</u>\n<p>')  # 011-py-eval.cpy:18
-        _cpy_w(str(x))  # 011-py-eval.cpy:19
-        _cpy_w('<b>kept</b></p>\n<p>')  # 011-py-eval.cpy:19
-        _cpy_w(str(x))  # 011-py-eval.cpy:20
-        _cpy_w('</p>\n<span>')  # 011-py-eval.cpy:22
-        _cpy_w(str(x))  # 011-py-eval.cpy:23
-        _cpy_w('</span>\n')  # 011-py-eval.cpy:23
-        _cpy_w(str(x))  # 011-py-eval.cpy:24
-        _cpy_w('after\n')  # 011-py-eval.cpy:24
-        _cpy_w(str(x))  # 011-py-eval.cpy:25
-        _cpy_w('\nnext\n')  # 011-py-eval.cpy:28
+        _cpy_w(f"<td>{x!s}</td>\n<td class=\"c\" align=\"left\">")  # 011-py-eval.cpy:16
+        _cpy_w(f"{x!s}</td>\n<u>")  # 011-py-eval.cpy:17
+        _cpy_w(f"{x!s}</u>\n<p>")  # 011-py-eval.cpy:18
+        _cpy_w(f"{x!s}<b>kept</b></p>\n<p>")  # 011-py-eval.cpy:19
+        _cpy_w(f"{x!s}</p>\n<span>")  # 011-py-eval.cpy:20
+        _cpy_w(f"{x!s}</span>\n")  # 011-py-eval.cpy:23
+        _cpy_w(f"{x!s}after\n")  # 011-py-eval.cpy:24
+        _cpy_w(f"{x!s}\nnext\n")  # 011-py-eval.cpy:25
         return ''.join(_page)
 
 
@@ -89,7 +68,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('011-py-eval.cpy',), '33:0:9;35:0:11;38:0:12*2;41:0:13*5;47:0:14*5;56:0:15;59:0:16*2;62:0:17*1;64:0:18*1;66:0:19*1;68:0:20;69:0:22+1;71:0:23+1;73:0:24+1;75:0:28'
+_cpy_source_map = ('011-py-eval.cpy',), '33:0:9;35:0:11;38:0:12+2;44:0:15;47:0:16+4;52:0:23+2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

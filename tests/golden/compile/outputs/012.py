@@ -35,23 +35,13 @@ class Root(CherryClass):
     def index(self, color='red', url='/a?b=1&c=2'):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<td bgColor="')  # 012-py-attr.cpy:10
-        _cpy_w(str(color))  # 012-py-attr.cpy:10
-        _cpy_w('">cell</td>\n<td bgColor="')  # 012-py-attr.cpy:10
-        _cpy_w(str(color))  # 012-py-attr.cpy:11
-        _cpy_w('" width="3">cell</td>\n<a class="x" href=\'')  # 012-py-attr.cpy:11
-        _cpy_w(str(url))  # 012-py-attr.cpy:12
-        _cpy_w("'>link</a>\n<img alt='")  # 012-py-attr.cpy:12
-        _cpy_w(str(url))  # 012-py-attr.cpy:13
-        _cpy_w('\' src="">\n<td bgColor="')  # 012-py-attr.cpy:13
-        _cpy_w(str(color))  # 012-py-attr.cpy:14
-        _cpy_w('" width="')  # 012-py-attr.cpy:14
-        _cpy_w(str(len(color) * 10))  # 012-py-attr.cpy:14
-        _cpy_w('">cell</td>\n<input value="')  # 012-py-attr.cpy:14
-        _cpy_w(str('v' + str(1)))  # 012-py-attr.cpy:15
-        _cpy_w('"/>\n<td bgColor="')  # 012-py-attr.cpy:15
-        _cpy_w(str(color))  # 012-py-attr.cpy:16
-        _cpy_w('">cell</td>\n')  # 012-py-attr.cpy:16
+        _cpy_w(f"<td bgColor=\"{color!s}\">cell</td>\n<td bgColor=\"")  # 012-py-attr.cpy:10
+        _cpy_w(f"{color!s}\" width=\"3\">cell</td>\n<a class=\"x\" href='")  # 012-py-attr.cpy:11
+        _cpy_w(f"{url!s}'>link</a>\n<img alt='")  # 012-py-attr.cpy:12
+        _cpy_w(f"{url!s}' src=\"\">\n<td bgColor=\"")  # 012-py-attr.cpy:13
+        _cpy_w(f"{color!s}\" width=\"{(len(color) * 10)!s}\">cell</td>\n<input value=\"")  # 012-py-attr.cpy:14
+        _cpy_w(f"{('v' + str(1))!s}\"/>\n<td bgColor=\"")  # 012-py-attr.cpy:15
+        _cpy_w(f"{color!s}\">cell</td>\n")  # 012-py-attr.cpy:16
         return ''.join(_page)
 
 
@@ -68,7 +58,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('012-py-attr.cpy',), '33:0:7;35:0:9;38:0:10*2;41:0:11*1;43:0:12*1;45:0:13*1;47:0:14*3;51:0:15*1;53:0:16*1'
+_cpy_source_map = ('012-py-attr.cpy',), '33:0:7;35:0:9;38:0:10+6'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

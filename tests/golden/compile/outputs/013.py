@@ -36,27 +36,19 @@ class Root(CherryClass):
         _page = []
         _cpy_w = _page.append
         a = 2
-        _cpy_w('a is ')  # 013-py-exec.cpy:10
-        _cpy_w(str(a))  # 013-py-exec.cpy:10
-        _cpy_w('\n')  # 013-py-exec.cpy:10
+        _cpy_w(f"a is {a!s}\n")  # 013-py-exec.cpy:10
         b = a * 3
-        _cpy_w('b is ')  # 013-py-exec.cpy:11
-        _cpy_w(str(b))  # 013-py-exec.cpy:11
-        _cpy_w('\n')  # 013-py-exec.cpy:11
+        _cpy_w(f"b is {b!s}\n")  # 013-py-exec.cpy:11
         s = 'OK1 \"OK2\" OK3'
-        _cpy_w(str(s))  # 013-py-exec.cpy:12
-        _cpy_w('\n')  # 013-py-exec.cpy:12
+        _cpy_w(f"{s!s}\n")  # 013-py-exec.cpy:12
         _cpy_w(str('dq: \"' + s + '\"'))  # 013-py-exec.cpy:13
         _cpy_w('\n')  # 013-py-exec.cpy:13
         t = 'it\'s'
-        _cpy_w('[')  # 013-py-exec.cpy:14
-        _cpy_w(str(t))  # 013-py-exec.cpy:14
-        _cpy_w(']\n')  # 013-py-exec.cpy:14
+        _cpy_w(f"[{t!s}]\n")  # 013-py-exec.cpy:14
         z = 0
         _cpy_w('\n')  # 013-py-exec.cpy:15
         import math
-        _cpy_w(str(math.floor(2.5)))  # 013-py-exec.cpy:16
-        _cpy_w('\n')  # 013-py-exec.cpy:16
+        _cpy_w(f"{(math.floor(2.5))!s}\n")  # 013-py-exec.cpy:16
         return ''.join(_page)
 
 
@@ -73,7 +65,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('013-py-exec.cpy',), '33:0:7;35:0:9;38:0:10*3;42:0:11*3;46:0:12*2;49:0:13*1;51:0:14*3;55:0:15*1;57:0:16*2'
+_cpy_source_map = ('013-py-exec.cpy',), '33:0:7;35:0:9;38:0:10*1;40:0:11*1;42:0:12*1;44:0:13*1;46:0:14*1;48:0:15*1;50:0:16*1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -40,16 +40,12 @@ class Root(CherryClass):
         for i in range(n):
             total += i
             _page.append('[%d]' % i)
-        _cpy_w('\ntotal=')  # 014-py-code.cpy:20
-        _cpy_w(str(total))  # 014-py-code.cpy:21
-        _cpy_w('\n')  # 014-py-code.cpy:21
+        _cpy_w(f"\ntotal={total!s}\n")  # 014-py-code.cpy:21
         if total > 2:
             label = 'big'
         else:
             label = 'small'
-        _cpy_w('label=')  # 014-py-code.cpy:27
-        _cpy_w(str(label))  # 014-py-code.cpy:27
-        _cpy_w('\n')  # 014-py-code.cpy:27
+        _cpy_w(f"label={label!s}\n")  # 014-py-code.cpy:27
         _page.append('same line')
         _cpy_w(' end\n')  # 014-py-code.cpy:29
         for word in ('x', 'y'):  # 014-py-code.cpy:30
@@ -86,7 +82,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('014-py-code.cpy',), '33:0:10;35:0:12;38:0:13;39:0:15;40:0:17+4;45:0:21;46:0:23+4;51:0:27*1;53:0:29*1;55:0:30*1;57:0:32+4;65:0:37;68:0:38;69:0:40+3'
+_cpy_source_map = ('014-py-code.cpy',), '33:0:10;35:0:12;38:0:13;39:0:15;40:0:17+2;43:0:21;44:0:23+4;49:0:29*1;51:0:30*1;53:0:32+4;61:0:37;64:0:38;65:0:40+3'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

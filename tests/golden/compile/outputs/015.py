@@ -78,9 +78,7 @@ class Root(CherryClass):
             _cpy_w('two')  # 015-py-if-else.cpy:34
         _cpy_w(' no else here\n')  # 015-py-if-else.cpy:34
         if a:  # 015-py-if-else.cpy:35
-            _cpy_w('<div class="box">boxed ')  # 015-py-if-else.cpy:35
-            _cpy_w(str(a))  # 015-py-if-else.cpy:35
-            _cpy_w('</div>')  # 015-py-if-else.cpy:35
+            _cpy_w(f"<div class=\"box\">boxed {a!s}</div>")  # 015-py-if-else.cpy:35
         _cpy_w('\n')  # 015-py-if-else.cpy:35
         return ''.join(_page)
 
@@ -98,7 +96,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('015-py-if-else.cpy',), '33:0:12;35:0:14;38:0:15*4;43:0:16*2;46:0:19;47:0:21+1;49:0:22*1;51:0:23*1;53:0:24*4;58:0:23;59:0:26+1;61:0:27*1;63:0:28*1;65:0:29;69:0:31;72:0:32*2;75:0:33*1;77:0:34*2;80:0:35*4'
+_cpy_source_map = ('015-py-if-else.cpy',), '33:0:12;35:0:14;38:0:15*4;43:0:16*2;46:0:19;47:0:21+1;49:0:22*1;51:0:23*1;53:0:24*4;58:0:23;59:0:26+1;61:0:27*1;63:0:28*1;65:0:29;69:0:31;72:0:32*2;75:0:33*1;77:0:34*2;80:0:35*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

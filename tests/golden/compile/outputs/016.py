@@ -38,59 +38,34 @@ class Root(CherryClass):
         _cpy_items1 = items  # 016-py-for.cpy:10
         _end = _cpy_last_index(_cpy_items1)
         for _index, item in enumerate(_cpy_items1):  # 016-py-for.cpy:10
-            _cpy_w(str(_index))  # 016-py-for.cpy:10
-            _cpy_w(':')  # 016-py-for.cpy:10
-            _cpy_w(str(item))  # 016-py-for.cpy:10
+            _cpy_w(f"{_index!s}:{item!s}")  # 016-py-for.cpy:10
             if _index != _end:  # 016-py-for.cpy:10
                 _cpy_w(', ')  # 016-py-for.cpy:10
         _cpy_w('\n')  # 016-py-for.cpy:10
         _cpy_items1 = [[1, 2], [3]]  # 016-py-for.cpy:11
         _end = _cpy_last_index(_cpy_items1)
         for _index, row in enumerate(_cpy_items1):  # 016-py-for.cpy:11
-            _cpy_w('\n    row ')  # 016-py-for.cpy:11
-            _cpy_w(str(_index))  # 016-py-for.cpy:12
-            _cpy_w('/')  # 016-py-for.cpy:12
-            _cpy_w(str(_end))  # 016-py-for.cpy:12
-            _cpy_w(': ')  # 016-py-for.cpy:12
+            _cpy_w(f"\n    row {_index!s}/{_end!s}: ")  # 016-py-for.cpy:12
             _cpy_outer2 = _index, _end
             _cpy_items2 = row  # 016-py-for.cpy:12
             _end = _cpy_last_index(_cpy_items2)
             for _index, cell in enumerate(_cpy_items2):  # 016-py-for.cpy:12
-                _cpy_w('(')  # 016-py-for.cpy:12
-                _cpy_w(str(_index))  # 016-py-for.cpy:12
-                _cpy_w('/')  # 016-py-for.cpy:12
-                _cpy_w(str(_end))  # 016-py-for.cpy:12
-                _cpy_w(' ')  # 016-py-for.cpy:12
-                _cpy_w(str(cell))  # 016-py-for.cpy:12
-                _cpy_w(')')  # 016-py-for.cpy:12
+                _cpy_w(f"({_index!s}/{_end!s} {cell!s})")  # 016-py-for.cpy:12
             _index, _end = _cpy_outer2
-            _cpy_w(' back to ')  # 016-py-for.cpy:12
-            _cpy_w(str(_index))  # 016-py-for.cpy:12
-            _cpy_w('/')  # 016-py-for.cpy:12
-            _cpy_w(str(_end))  # 016-py-for.cpy:12
-            _cpy_w('\n')  # 016-py-for.cpy:12
+            _cpy_w(f" back to {_index!s}/{_end!s}\n")  # 016-py-for.cpy:12
         _cpy_w('\n')  # 016-py-for.cpy:13
         _cpy_items1 = (x * x for x in range(3))  # 016-py-for.cpy:14
         _end = _cpy_last_index(_cpy_items1)
         for _index, n in enumerate(_cpy_items1):  # 016-py-for.cpy:14
-            _cpy_w(str(n))  # 016-py-for.cpy:14
-            _cpy_w('@')  # 016-py-for.cpy:14
-            _cpy_w(str(_index))  # 016-py-for.cpy:14
-            _cpy_w('/')  # 016-py-for.cpy:14
-            _cpy_w(str(_end))  # 016-py-for.cpy:14
-            _cpy_w(' ')  # 016-py-for.cpy:14
+            _cpy_w(f"{n!s}@{_index!s}/{_end!s} ")  # 016-py-for.cpy:14
         _cpy_w('\n')  # 016-py-for.cpy:14
         for key, value in sorted({'k2': 2, 'k1': 1}.items()):  # 016-py-for.cpy:15
-            _cpy_w(str(key))  # 016-py-for.cpy:15
-            _cpy_w('=')  # 016-py-for.cpy:15
-            _cpy_w(str(value))  # 016-py-for.cpy:15
-            _cpy_w(';')  # 016-py-for.cpy:15
+            _cpy_w(f"{key!s}={value!s};")  # 016-py-for.cpy:15
         _cpy_w('\n')  # 016-py-for.cpy:15
         _cpy_items1 = 'xy'  # 016-py-for.cpy:16
         _end = _cpy_last_index(_cpy_items1)
         for _index, c in enumerate(_cpy_items1):  # 016-py-for.cpy:16
-            _cpy_w(str(c))  # 016-py-for.cpy:16
-            _cpy_w(str(_index))  # 016-py-for.cpy:16
+            _cpy_w(f"{c!s}{_index!s}")  # 016-py-for.cpy:16
         _cpy_w('\n')  # 016-py-for.cpy:16
         for x in []:  # 016-py-for.cpy:17
             _cpy_w('never')  # 016-py-for.cpy:17
@@ -115,7 +90,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('016-py-for.cpy',), '33:0:7;35:0:9;38:0:10*8;47:0:11*3;51:0:12*20;72:0:13+1;74:0:14*8;83:0:15*5;89:0:16*5;95:0:17*2;98:0:18*3'
+_cpy_source_map = ('016-py-for.cpy',), '33:0:7;35:0:9;38:0:10*6;45:0:11*2;48:0:12*7;56:0:13+1;58:0:14*3;62:0:15*2;65:0:16*4;70:0:17*2;73:0:18*3'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -35,18 +35,14 @@ class Root(CherryClass):
     def index(self, title='Home'):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<html>\n<head><title>')  # site.cpy:13
-        _cpy_w(str(title))  # tpl2/header.html:1
-        _cpy_w(' (tpl2)</title></head>\n\nfirst line\n\n# a hash line, kept in a template\n    tabbed line\nlast line\n\n</html>\n')  # tpl2/header.html:1
+        _cpy_w(f"<html>\n<head><title>{title!s} (tpl2)</title></head>\n\nfirst line\n\n# a hash line, kept in a template\n    tabbed line\nlast line\n\n</html>\n")  # tpl2/header.html:1
         return ''.join(_page)
 
     # ---- site.cpy:17  mask inline
     def inline(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('beforeWORD\nafter\n[outer start\n    inner ')  # site.cpy:18
-        _cpy_w(str(1 + 1))  # tpl/inner.html:1
-        _cpy_w('\n\nouter end\n]\n')  # tpl/inner.html:1
+        _cpy_w(f"beforeWORD\nafter\n[outer start\n    inner {(1 + 1)!s}\n\nouter end\n]\n")  # tpl/inner.html:1
         return ''.join(_page)
 
 
@@ -63,7 +59,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'tpl2/header.html', 'tpl/inner.html'), '33:0:10;35:0:12;38:0:13;39:1:1*1;44:0:17;47:0:18;48:2:1*1'
+_cpy_source_map = ('site.cpy', 'tpl2/header.html', 'tpl/inner.html'), '33:0:10;35:0:12;38:1:1;42:0:17;45:2:1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -48,9 +48,7 @@ class Root(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<h1>')  # 020-indent-W2.cpy:21
-        _cpy_w(str(self.shout(self.title)))  # 020-indent-W2.cpy:21
-        _cpy_w('</h1>\n    two deeper\n        four deeper\n         odd nine\n')  # 020-indent-W2.cpy:21
+        _cpy_w(f"<h1>{(self.shout(self.title))!s}</h1>\n    two deeper\n        four deeper\n         odd nine\n")  # 020-indent-W2.cpy:21
         for i in range(2):
             _page.append(str(i))
         _cpy_w('\n')  # 020-indent-W2.cpy:28
@@ -70,7 +68,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('020-indent-W2.cpy',), '33:0:8;35:0:10;38:0:12+3;44:0:17+1;48:0:20;51:0:21*2;54:0:26+2'
+_cpy_source_map = ('020-indent-W2.cpy',), '33:0:8;35:0:10;38:0:12+3;44:0:17+1;48:0:20;51:0:21;52:0:26+2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

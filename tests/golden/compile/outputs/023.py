@@ -46,9 +46,7 @@ class Root(CherryClass):
         _cpy_w('\n')  # 023-mask-comment-lines.cpy:27
         x = 1
         y = x + 1
-        _cpy_w('\n')  # 023-mask-comment-lines.cpy:32
-        _cpy_w(str(y))  # 023-mask-comment-lines.cpy:33
-        _cpy_w('\n')  # 023-mask-comment-lines.cpy:33
+        _cpy_w(f"\n{y!s}\n")  # 023-mask-comment-lines.cpy:33
         return ''.join(_page)
 
 
@@ -65,7 +63,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('023-mask-comment-lines.cpy',), '33:0:8;35:0:10+1;37:0:14;40:0:16;43:0:17;44:0:24*1;46:0:27;47:0:29;48:0:31+2;51:0:33'
+_cpy_source_map = ('023-mask-comment-lines.cpy',), '33:0:8;35:0:10+1;37:0:14;40:0:16;43:0:17;44:0:24*1;46:0:27;47:0:29;48:0:31;49:0:33'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

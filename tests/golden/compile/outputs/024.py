@@ -68,14 +68,8 @@ class Root(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w(str(helper('the mask')))  # 024-toplevel-python.cpy:43
-        _cpy_w(' ')  # 024-toplevel-python.cpy:43
-        _cpy_w(str(LIMITS['high']))  # 024-toplevel-python.cpy:43
-        _cpy_w(' ')  # 024-toplevel-python.cpy:43
-        _cpy_w(str(math.sqrt(16)))  # 024-toplevel-python.cpy:43
-        _cpy_w('\n')  # 024-toplevel-python.cpy:43
-        _cpy_w(str(Point(1, 2).y))  # 024-toplevel-python.cpy:44
-        _cpy_w('\n')  # 024-toplevel-python.cpy:44
+        _cpy_w(f"{(helper('the mask'))!s} {LIMITS['high']!s} {(math.sqrt(16))!s}\n")  # 024-toplevel-python.cpy:43
+        _cpy_w(f"{(Point(1, 2).y)!s}\n")  # 024-toplevel-python.cpy:44
         return ''.join(_page)
 
 
@@ -92,7 +86,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('024-toplevel-python.cpy',), '32:0:10;33:0:18;37:0:12+4;45:0:21+17;66:0:40;68:0:42;71:0:43*5;77:0:44*1'
+_cpy_source_map = ('024-toplevel-python.cpy',), '32:0:10;33:0:18;37:0:12+4;45:0:21+17;66:0:40;68:0:42;71:0:43+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -42,35 +42,21 @@ class Root(CherryClass):
     def inner(self, word):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<em>')  # 025-autoescape.cpy:17
-        _cpy_w(_cpy_escape(word))  # 025-autoescape.cpy:17
-        _cpy_w('</em>\n')  # 025-autoescape.cpy:17
+        _cpy_w(f"<em>{_cpy_escape(word)}</em>\n")  # 025-autoescape.cpy:17
         return _cpy_Markup(''.join(_page))
 
     # ---- 025-autoescape.cpy:18  mask index
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w(_cpy_escape('<script>'))  # 025-autoescape.cpy:19
-        _cpy_w(' ')  # 025-autoescape.cpy:19
-        _cpy_w(_cpy_escape(self.inner('a&b')))  # 025-autoescape.cpy:19
-        _cpy_w(_cpy_escape(self.plainView()))  # 025-autoescape.cpy:19
-        _cpy_w('\n<a href="')  # 025-autoescape.cpy:19
+        _cpy_w(f"{_cpy_escape('<script>')} {_cpy_escape(self.inner('a&b'))}{_cpy_escape(self.plainView())}\n<a href=\"")  # 025-autoescape.cpy:19
         _cpy_w(_cpy_escape('/x?a=1&b=\"2\"'))  # 025-autoescape.cpy:20
-        _cpy_w('">link</a>\n<td>')  # 025-autoescape.cpy:20
-        _cpy_w(_cpy_escape('<td-value>'))  # 025-autoescape.cpy:21
-        _cpy_w('</td>\n')  # 025-autoescape.cpy:21
-        _cpy_w(_cpy_escape(Markup('<b>trusted</b>')))  # 025-autoescape.cpy:22
-        _cpy_w(' ')  # 025-autoescape.cpy:22
-        _cpy_w(_cpy_escape(None))  # 025-autoescape.cpy:22
-        _cpy_w(' ')  # 025-autoescape.cpy:22
-        _cpy_w(_cpy_escape(3 > 2))  # 025-autoescape.cpy:22
-        _cpy_w('\n')  # 025-autoescape.cpy:22
+        _cpy_w(f"\">link</a>\n<td>{_cpy_escape('<td-value>')}</td>\n")  # 025-autoescape.cpy:21
+        _cpy_w(f"{_cpy_escape(Markup('<b>trusted</b>'))} {_cpy_escape(None)} {_cpy_escape(3 > 2)}\n")  # 025-autoescape.cpy:22
         _cpy_items1 = ['<1>', '<2>']  # 025-autoescape.cpy:23
         _end = _cpy_last_index(_cpy_items1)
         for _index, s in enumerate(_cpy_items1):  # 025-autoescape.cpy:23
-            _cpy_w(_cpy_escape(s))  # 025-autoescape.cpy:23
-            _cpy_w(_cpy_escape(_index))  # 025-autoescape.cpy:23
+            _cpy_w(f"{_cpy_escape(s)}{_cpy_escape(_index)}")  # 025-autoescape.cpy:23
         _cpy_w('\n')  # 025-autoescape.cpy:23
         return _cpy_Markup(''.join(_page))
 
@@ -78,9 +64,7 @@ class Root(CherryClass):
     def page(self, text):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('<p>')  # 025-autoescape.cpy:25
-        _cpy_w(_cpy_escape(text))  # 025-autoescape.cpy:25
-        _cpy_w('</p>\n')  # 025-autoescape.cpy:25
+        _cpy_w(f"<p>{_cpy_escape(text)}</p>\n")  # 025-autoescape.cpy:25
         return _cpy_Markup(''.join(_page))
 
 
@@ -97,7 +81,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('025-autoescape.cpy',), '32:0:9;36:0:11;38:0:13+1;42:0:16;45:0:17*2;51:0:18;54:0:19*4;59:0:20*1;61:0:21*1;63:0:22*5;69:0:23*5;78:0:24;81:0:25*2'
+_cpy_source_map = ('025-autoescape.cpy',), '32:0:9;36:0:11;38:0:13+1;42:0:16;45:0:17;49:0:18;52:0:19+4;57:0:23*3;64:0:24;67:0:25'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -35,13 +35,7 @@ class Root(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('C:\\path\\to\\file \\n is not a newline \\t nor a tab\n\'\'\'single\'\'\' and """double""" and \\"""mixed\\\'\'\'\n""""four quotes"""" and \'\'\'\'\' five\nends with a backslash \\\nends with a quote "\n"')  # 026-mask-text-escapes.cpy:8
-        _cpy_w(str('q'))  # 026-mask-text-escapes.cpy:13
-        _cpy_w('" \'\'')  # 026-mask-text-escapes.cpy:13
-        _cpy_w(str(1))  # 026-mask-text-escapes.cpy:13
-        _cpy_w("'' \\")  # 026-mask-text-escapes.cpy:13
-        _cpy_w(str(2))  # 026-mask-text-escapes.cpy:13
-        _cpy_w('\\\nunicode: café € ✓\n\\\\double backslash\\\\ and \\x41 and \\u0041 and {braces} and %s\n')  # 026-mask-text-escapes.cpy:13
+        _cpy_w(f"C:\\path\\to\\file \\n is not a newline \\t nor a tab\n'''single''' and \"\"\"double\"\"\" and \\\"\"\"mixed\\'''\n\"\"\"\"four quotes\"\"\"\" and ''''' five\nends with a backslash \\\nends with a quote \"\n\"{('q')!s}\" ''{(1)!s}'' \\{(2)!s}\\\nunicode: café € ✓\n\\\\double backslash\\\\ and \\x41 and \\u0041 and {{braces}} and %s\n")  # 026-mask-text-escapes.cpy:13
         return ''.join(_page)
 
 
@@ -58,7 +52,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('026-mask-text-escapes.cpy',), '33:0:5;35:0:7;38:0:8;39:0:13*5'
+_cpy_source_map = ('026-mask-text-escapes.cpy',), '33:0:5;35:0:7;38:0:13'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

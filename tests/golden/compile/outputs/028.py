@@ -45,9 +45,7 @@ class Root(CherryClass):
         _cpy_w = _page.append
         for x in self.fetch():  # 028-py-for-evaluated-twice.cpy:15
             _cpy_w(str(x))  # 028-py-for-evaluated-twice.cpy:15
-        _cpy_w(' calls=')  # 028-py-for-evaluated-twice.cpy:15
-        _cpy_w(str(self.calls))  # 028-py-for-evaluated-twice.cpy:15
-        _cpy_w('\n')  # 028-py-for-evaluated-twice.cpy:15
+        _cpy_w(f" calls={self.calls!s}\n")  # 028-py-for-evaluated-twice.cpy:15
         return ''.join(_page)
 
 
@@ -64,7 +62,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('028-py-for-evaluated-twice.cpy',), '33:0:6;35:0:8;38:0:10+2;43:0:14;46:0:15*4'
+_cpy_source_map = ('028-py-for-evaluated-twice.cpy',), '33:0:6;35:0:8;38:0:10+2;43:0:14;46:0:15*2'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

@@ -35,8 +35,7 @@ class Root(CherryClass):
     def index(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w(str(events))  # site.cpy:16
-        _cpy_w('\n')  # site.cpy:16
+        _cpy_w(f"{events!s}\n")  # site.cpy:16
         return ''.join(_page)
 
 
@@ -64,7 +63,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('site.cpy', 'Counter.cpy'), '33:0:13;35:0:15;38:0:16*1;44:1:1;47:1:2+1;50:0:10+1'
+_cpy_source_map = ('site.cpy', 'Counter.cpy'), '33:0:13;35:0:15;38:0:16;43:1:1;46:1:2+1;49:0:10+1'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))

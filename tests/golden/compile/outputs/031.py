@@ -46,9 +46,7 @@ class Root(CherryClass):
     def outer(self):
         _page = []
         _cpy_w = _page.append
-        _cpy_w('[')  # 031-autoescape-early-return.cpy:19
-        _cpy_w(_cpy_escape(self.inner()))  # 031-autoescape-early-return.cpy:19
-        _cpy_w(']\n')  # 031-autoescape-early-return.cpy:19
+        _cpy_w(f"[{_cpy_escape(self.inner())}]\n")  # 031-autoescape-early-return.cpy:19
         return _cpy_Markup(''.join(_page))
 
 
@@ -65,7 +63,7 @@ _cpy_site.setup(
 application = _cpy_site.application
 
 # ---- source map: generated line -> .cpy line (see cherryc.runtime.sourcemap)
-_cpy_source_map = ('031-autoescape-early-return.cpy',), '33:0:9;36:0:11;39:0:12;40:0:14+2;46:0:18;49:0:19*2'
+_cpy_source_map = ('031-autoescape-early-return.cpy',), '33:0:9;36:0:11;39:0:12;40:0:14+2;46:0:18;49:0:19'
 
 if __name__ == "__main__":
     sys.exit(_cpy_site.main(sys.argv[1:]))
