@@ -12,11 +12,14 @@ Run it with the project's interpreter, from the repository root::
 Three pages are served by every contender with the same bytes: a hello page, a 20-row
 table (about 2 KB of HTML) and a static file (about 2 KB). The contenders run in their
 own processes on loopback, with the same number of pool threads, HTTP/1.1 keep-alive
-and no access log: the server `cherryc compile --autoescape` generates, run as
-`python siteServer.py -C file.cfg`; the ceiling, a plain WSGI function on
-`cheroot.wsgi.Server`; CherryPy 18 on its own server (which is cheroot); Flask on
-`cheroot.wsgi.Server`; a second process of the ceiling, as a control of the noise. The
-cherryc server also runs with other pool sizes (1, 2 and 10 by default). wrk drives one
+and no access log: the server `cherryc compile` generates (without `--autoescape`, 0.x's
+default, as the ceiling does not escape either), run as `python siteServer.py -C
+file.cfg`; the same site compiled with `--autoescape`, to show what escaping costs (no
+goal on it); the ceiling, a plain WSGI function on `cheroot.wsgi.Server`, which builds
+the table without escaping (its data needs none); CherryPy 18 on its own server (which is
+cheroot); Flask on `cheroot.wsgi.Server`; a second process of the ceiling, as a control
+of the noise. The cherryc server (default compile) also runs with other pool sizes (1, 2
+and 10 by default). wrk drives one
 (server, page) at a time; every round starts fresh server processes, the order rotates
 from round to round, medians are reported, and ratios to the ceiling are taken round by
 round. The profile of the cherryc server is printed by itself when it misses 0.85x the
@@ -62,7 +65,12 @@ GOAL_RATIO = 0.85
 CEILING = "raw cheroot"
 #: A second process of the ceiling: its ratio to the ceiling shows the noise between processes.
 CONTROL = "raw cheroot, 2nd process"
+#: The goal contender: the site compiled without --autoescape (0.x's default), like the ceiling.
 CHERRYC = "cherryc"
+#: The same site compiled with --autoescape: no goal, it shows what escaping costs.
+CHERRYC_ESCAPED = "cherryc --autoescape"
+#: Where the --autoescape build goes (a subfolder of the site's folder).
+ESCAPED_DIR = "autoescape"
 CHERRYPY = "cherrypy 18"
 FLASK = "flask + cheroot"
 
@@ -267,16 +275,19 @@ def free_port() -> int:
 
 
 def write_site(directory: Path) -> None:
-    """site.cpy compiled with --autoescape, the static file and the Jinja2 template."""
+    """site.cpy compiled twice (siteServer.py without --autoescape, ESCAPED_DIR/siteServer.py
+    with it), the static file and the Jinja2 template."""
     (directory / "site.cpy").write_text(CPY_SOURCE, encoding="utf-8")
     (directory / "static").mkdir()
     (directory / "static" / "style.css").write_text(static_file_text(), encoding="utf-8")
     (directory / "templates").mkdir()
     (directory / "templates" / "table.html").write_text(JINJA2_TABLE, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "cherryc", "compile", "--autoescape", "site.cpy"],
-                            cwd=directory, capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(f"cherryc compile failed:\n{result.stderr}")
+    (directory / ESCAPED_DIR).mkdir(exist_ok=True)
+    for options in ([], ["--autoescape", "-O", f"{ESCAPED_DIR}/siteServer.py"]):
+        result = subprocess.run([sys.executable, "-m", "cherryc", "compile", *options, "site.cpy"],
+                                cwd=directory, capture_output=True, text=True)
+        if result.returncode:
+            raise SystemExit(f"cherryc compile {' '.join(options)} failed:\n{result.stderr}")
 
 
 def cherryc_config(directory: Path, port: int, threads: int, name: str = "") -> Path:
@@ -301,11 +312,17 @@ class Server:
     process: subprocess.Popen | None = None
     #: CPUs the server may run on (None: any).
     cpus: set[int] | None = None
+    #: The server's environment (None: this process's).
+    env: dict[str, str] | None = None
 
     def start(self) -> None:
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(self.command, cwd=self.cwd, stdout=log, stderr=log,
-                                            preexec_fn=pinned(self.cpus))
+                                            preexec_fn=pinned(self.cpus), env=self.env)
+
+    def ready(self) -> bool:
+        """Whether the server answers (an OSError while it does not listen yet)."""
+        return fetch(self.port, "/hello")[0] == 200
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -315,7 +332,7 @@ class Server:
                 raise SystemExit(f"{self.name}: the server exited with status "
                                  f"{self.process.returncode}:\n{self.log.read_text()}")
             try:
-                if fetch(self.port, "/hello")[0] == 200:
+                if self.ready():
                     return
             except OSError:
                 time.sleep(0.1)
@@ -442,9 +459,14 @@ def parse_wrk(output: str) -> tuple[float, float, float, int, str]:
 
 def run_wrk(server: Server, page: str, args: argparse.Namespace, seconds: int) -> Run:
     """One wrk run; also the server's CPU time per request and wrk's own CPU use."""
-    url = f"http://127.0.0.1:{server.port}{PAGES[page]}"
+    return run_wrk_url(server, f"http://127.0.0.1:{server.port}{PAGES[page]}", args, seconds)
+
+
+def run_wrk_url(server: Server, url: str, args: argparse.Namespace, seconds: int,
+                extra: list[str] | None = None) -> Run:
+    """One wrk run on `url` (`extra`: more wrk options, e.g. `-s script.lua`)."""
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds}s",
-               "--latency", "--timeout", "5s", url]
+               "--latency", "--timeout", "5s", *(extra or []), url]
     user_before, system_before = server.cpu_seconds()
     machine_before = machine_cpu_seconds()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -592,11 +614,12 @@ def results_table(runs: dict[tuple[str, str], list[Run]], names: list[str], page
 
 def goals_table(runs: dict[tuple[str, str], list[Run]], pages: list[str],
                 control: bool) -> tuple[str, bool]:
-    """The throughput and p99 goals on hello and table, with CherryPy, Flask and the
-    second ceiling process as context."""
+    """The throughput and p99 goals on hello and table, with the --autoescape build,
+    CherryPy, Flask and the second ceiling process as context."""
     rows = []
     met_all = True
-    context = [(CHERRYPY, "(about 0.5x)"), (FLASK, "(about 0.75x)")]
+    context = [(CHERRYC_ESCAPED, "(no goal)"), (CHERRYPY, "(about 0.5x)"),
+               (FLASK, "(about 0.75x)")]
     if control:
         context.append((CONTROL, "(noise: 1.00x)"))
     for page in [p for p in GOAL_PAGES if p in pages]:
@@ -609,6 +632,11 @@ def goals_table(runs: dict[tuple[str, str], list[Run]], pages: list[str],
                 verdict = "met" if met else "MISSED"
             rows.append([f"{page}: {name} / {CEILING} req/s", f"{ratio:.2f}x",
                          f"{low:.2f}-{high:.2f}", goal, verdict])
+        # What escaping costs: the two builds of the same site, paired per round.
+        low, ratio, high = paired(runs, CHERRYC_ESCAPED, CHERRYC, page,
+                                  lambda r: r.requests_per_second)
+        rows.append([f"{page}: {CHERRYC_ESCAPED} / {CHERRYC} req/s", f"{ratio:.2f}x",
+                     f"{low:.2f}-{high:.2f}", "(escaping cost)", ""])
         low, ratio, high = paired(runs, CHERRYC, FLASK, page, lambda r: r.p99)
         rows.append([f"{page}: {CHERRYC} / {FLASK} p99", f"{ratio:.2f}x", f"{low:.2f}-{high:.2f}",
                      "<= 1.00x", "met" if ratio <= 1.0 else "MISSED"])
@@ -708,7 +736,7 @@ def owner(filename: str) -> str:
         return "cherryc runtime"
     if "markupsafe" in filename:
         return "markupsafe"
-    if "http_bench" in filename:
+    if "http_bench" in filename or "_engine_servers" in filename:
         return "the ceiling's app"
     if filename == "~":
         return "C functions"
@@ -814,14 +842,19 @@ class SpyProfile:
 def spy(py_spy: str, server: Server, page: str, args: argparse.Namespace,
         directory: Path) -> SpyProfile:
     """Sample `server` with py-spy (only the thread holding the GIL) while wrk drives it."""
+    return spy_url(py_spy, server, f"http://127.0.0.1:{server.port}{PAGES[page]}", args,
+                   directory / f"spy-{server.name.split()[0]}-{page}.txt")
+
+
+def spy_url(py_spy: str, server: Server, url: str, args: argparse.Namespace, output: Path,
+            extra: list[str] | None = None) -> SpyProfile:
+    """py-spy samples of `server` into `output` while wrk (with `extra` options) drives `url`."""
     seconds = args.profile_seconds
-    url = f"http://127.0.0.1:{server.port}{PAGES[page]}"
     wrk = subprocess.Popen(["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}",
-                            f"-d{seconds + 2}s", "--latency", url],
+                            f"-d{seconds + 2}s", "--latency", *(extra or []), url],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            preexec_fn=pinned(args.wrk_cpus))
     time.sleep(1)
-    output = directory / f"spy-{server.name.split()[0]}-{page}.txt"
     assert server.process is not None
     result = subprocess.run([py_spy, "record", "--pid", str(server.process.pid), "--gil",
                              "--nolineno", "--rate", str(SPY_RATE), "--duration", str(seconds),
@@ -1042,11 +1075,14 @@ def raw_server(directory: Path, args: argparse.Namespace, threads: int, name: st
                          str(threads)], port, directory, directory / f"{label}.log")
 
 
-def cherryc_server(directory: Path, threads: int, name: str, label: str) -> Server:
-    """The generated server, `python siteServer.py -C label.cfg`, on a free port."""
+def cherryc_server(directory: Path, threads: int, name: str, label: str,
+                   escaped: bool = False) -> Server:
+    """The generated server, `python siteServer.py -C label.cfg`, on a free port (with
+    `escaped`, the --autoescape build in ESCAPED_DIR)."""
     port = free_port()
     config = cherryc_config(directory, port, threads, label)
-    return Server(name, [sys.executable, "siteServer.py", "-C", str(config)], port, directory,
+    cwd = directory / ESCAPED_DIR if escaped else directory
+    return Server(name, [sys.executable, "siteServer.py", "-C", str(config)], port, cwd,
                   directory / f"{label}.log")
 
 
@@ -1058,6 +1094,8 @@ def build_servers(directory: Path, args: argparse.Namespace, sweep: list[int]
     if args.control:
         servers.append(raw_server(directory, args, args.threads, CONTROL, "raw-2"))
     servers.append(cherryc_server(directory, args.threads, CHERRYC, f"cherryc-{args.threads}"))
+    servers.append(cherryc_server(directory, args.threads, CHERRYC_ESCAPED,
+                                  f"cherryc-autoescape-{args.threads}", escaped=True))
     for name, kind in ((CHERRYPY, "cherrypy"), (FLASK, "flask")):
         port = free_port()
         servers.append(Server(name, [sys.executable, str(HERE / "http_bench.py"), "--serve",
@@ -1174,7 +1212,8 @@ def main(argv: list[str] | None = None) -> int:
               f"median (max {other[-1]:.2f}) of {os.cpu_count()}"
               + (": the machine was busy, expect noise; see the 2nd-process row"
                  if median(other) > 0.1 else "") + "\n")
-        names = [CEILING, *([CONTROL] if args.control else []), CHERRYC, CHERRYPY, FLASK]
+        names = [CEILING, *([CONTROL] if args.control else []), CHERRYC, CHERRYC_ESCAPED,
+                 CHERRYPY, FLASK]
         print(results_table(runs, names, pages, sizes))
         print()
         goals, met = goals_table(runs, pages, args.control)

@@ -25,7 +25,7 @@ from .errorpages import traceback_text
 from .forms import BadRequest
 from .leanengine import cloudfunc
 from .leanengine.auth import Keys
-from .leanengine.endpoints import ENGINE_PREFIXES, EngineApp, is_engine_path
+from .leanengine.endpoints import ENGINE_PREFIXES, EngineApp, engine_route
 from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
 from .responsedata import (
     SERVER_HEADER, BodyError, begin as begin_response, body_chunks, check_body, encode_stream,
@@ -74,8 +74,10 @@ class Application:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith(ENGINE_PREFIXES) and is_engine_path(path):
-            return self._engine_request(environ, start_response)
+        if path.startswith(ENGINE_PREFIXES):
+            route = engine_route(path)
+            if route is not None:
+                return self._engine_request(environ, start_response, route)
         begin_response(self.protocol)
         try:
             begin_request(environ, self)
@@ -253,13 +255,17 @@ class Application:
         return whole if whole is not None else encode_stream(stream)  # type: ignore[arg-type]
 
 
-    def _engine_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def _engine_request(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                        route: Any) -> Iterable[bytes]:
         """A LeanEngine route: the engine answers (and the access log has its line)."""
+        if not self.site.logs_requests:
+            return self.engine(environ, start_response, route)
+
         def respond(status: str, headers: list[tuple[str, str]]) -> Any:
             self._log_access(environ, status)
             return start_response(status, headers)
 
-        return self.engine(environ, respond)
+        return self.engine(environ, respond, route)
 
     def _log_access(self, environ: dict[str, Any], status: str) -> None:
         if self.site.logs_requests:

@@ -12,7 +12,7 @@ import hmac
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 #: Realtime (IM) hooks: ordinary function names that need the hook key (spec §2.3).
 IM_HOOK_NAMES = frozenset({
@@ -24,12 +24,6 @@ IM_HOOK_NAMES = frozenset({
 #: X-LC-Sign timestamps further than this from the server clock are refused.
 SIGN_WINDOW_SECONDS = 15 * 60
 
-_APP_ID = ("HTTP_X_LC_ID", "HTTP_X_AVOSCLOUD_APPLICATION_ID", "HTTP_X_ULURU_APPLICATION_ID")
-_APP_KEY = ("HTTP_X_LC_KEY", "HTTP_X_AVOSCLOUD_APPLICATION_KEY", "HTTP_X_ULURU_APPLICATION_KEY")
-_MASTER_KEY = ("HTTP_X_AVOSCLOUD_MASTER_KEY", "HTTP_X_ULURU_MASTER_KEY")
-_SESSION = ("HTTP_X_LC_SESSION", "HTTP_X_AVOSCLOUD_SESSION_TOKEN", "HTTP_X_ULURU_SESSION_TOKEN")
-_SIGN = ("HTTP_X_LC_SIGN", "HTTP_X_AVOSCLOUD_REQUEST_SIGN")
-_ALL = _APP_ID + _APP_KEY + _MASTER_KEY + _SESSION + _SIGN
 
 
 @dataclass(frozen=True)
@@ -63,8 +57,7 @@ class Keys:
                 "[leanengine] section, or LEANCLOUD_APP_ID and LEANCLOUD_APP_KEY")
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     """What a request proved: app access, master access, hook key, its session token."""
 
     app: bool = False
@@ -74,23 +67,19 @@ class Access:
 
 
 def _same(given: str, expected: str) -> bool:
-    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
-def _first(environ: Mapping[str, Any], names: tuple[str, ...]) -> str:
-    for name in names:
-        value = environ.get(name)
-        if value:
-            return value.strip()
-    return ""
+    """Constant-time comparison; an empty key never matches."""
+    if not given or not expected:
+        return False
+    try:
+        return hmac.compare_digest(given, expected)
+    except TypeError:  # not ASCII
+        return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def body_credentials(environ: Mapping[str, Any], body: Any) -> dict[str, str]:
-    """`_ApplicationId` & co. of a text/plain JSON body, used when no auth header came."""
+    """`_ApplicationId` & co. of a text/plain JSON body (used when no auth header came)."""
     content_type = environ.get("CONTENT_TYPE", "")
     if "text/plain" not in content_type or not isinstance(body, dict):
-        return {}
-    if any(environ.get(name) for name in _ALL):
         return {}
     return {key: value for key, value in body.items()
             if key in ("_ApplicationId", "_ApplicationKey", "_MasterKey", "_SessionToken")
@@ -117,21 +106,30 @@ def check_signature(sign: str, keys: Keys, now: float) -> tuple[bool, bool]:
 def authenticate(environ: Mapping[str, Any], keys: Keys, body: Any = None,
                  now: float | None = None) -> Access:
     """Decide what the request may do (spec §3.3, §3.4)."""
-    from_body = body_credentials(environ, body)
-    app_id = _first(environ, _APP_ID) or from_body.get("_ApplicationId", "")
-    app_key = _first(environ, _APP_KEY) or from_body.get("_ApplicationKey", "")
-    master_key = _first(environ, _MASTER_KEY) or from_body.get("_MasterKey", "")
-    session = _first(environ, _SESSION) or from_body.get("_SessionToken", "")
-    hook = _same(environ.get("HTTP_X_LC_HOOK_KEY", ""), keys.hook_key)
+    get = environ.get
+    app_id = get("HTTP_X_LC_ID") or get("HTTP_X_AVOSCLOUD_APPLICATION_ID") or get(
+        "HTTP_X_ULURU_APPLICATION_ID") or ""
+    app_key = get("HTTP_X_LC_KEY") or get("HTTP_X_AVOSCLOUD_APPLICATION_KEY") or get(
+        "HTTP_X_ULURU_APPLICATION_KEY") or ""
+    master_key = get("HTTP_X_AVOSCLOUD_MASTER_KEY") or get("HTTP_X_ULURU_MASTER_KEY") or ""
+    session = get("HTTP_X_LC_SESSION") or get("HTTP_X_AVOSCLOUD_SESSION_TOKEN") or get(
+        "HTTP_X_ULURU_SESSION_TOKEN") or ""
+    sign = "" if app_key or master_key else (
+        get("HTTP_X_LC_SIGN") or get("HTTP_X_AVOSCLOUD_REQUEST_SIGN") or "")
+    if not (app_id or app_key or master_key or session or sign):
+        from_body = body_credentials(environ, body)  # browsers avoiding a preflight
+        app_id = from_body.get("_ApplicationId", "")
+        app_key = from_body.get("_ApplicationKey", "")
+        master_key = from_body.get("_MasterKey", "")
+        session = from_body.get("_SessionToken", "")
     if not keys.configured or not _same(app_id, keys.app_id):
-        return Access(hook=False, session_token=session)
+        return Access(session_token=session)
     if ",master" in app_key:
         master_key, app_key = app_key.split(",", 1)[0], ""
     master = _same(master_key, keys.master_key)
     app = master or _same(app_key, keys.app_key) or _same(app_key, keys.master_key)
-    if not app and not app_key and not master_key:
-        sign = _first(environ, _SIGN)
-        if sign:
-            valid, with_master = check_signature(sign, keys, time.time() if now is None else now)
-            app, master = valid, valid and with_master
-    return Access(app=app, master=master, hook=hook and app, session_token=session)
+    if not app and not app_key and not master_key and sign:
+        valid, with_master = check_signature(sign, keys, time.time() if now is None else now)
+        app, master = valid, valid and with_master
+    hook = app and _same(get("HTTP_X_LC_HOOK_KEY", ""), keys.hook_key)
+    return Access(app=app, master=master, hook=hook, session_token=session)

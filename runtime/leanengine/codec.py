@@ -9,6 +9,9 @@ from typing import Any
 from .objects import Object
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def format_date(moment: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC (a naive datetime is taken as UTC)."""
     if moment.tzinfo is None:
@@ -44,6 +47,8 @@ def decode(value: Any) -> Any:
 def encode(value: Any, full: bool = True) -> Any:
     """Python -> typed JSON; objects in full (also in lists and dicts), as Pointers in the
     fields of other objects (`Object.dump`) or everywhere when `full` is false."""
+    if value.__class__ in _PLAIN:
+        return value
     if isinstance(value, datetime):
         return {"__type": "Date", "iso": format_date(value)}
     if isinstance(value, Object):

@@ -27,7 +27,8 @@ from .errors import LeanEngineError
 from .objects import Object, User
 from .registry import CLASS_HOOKS, Engine
 
-_PHRASES = {s.value: s.phrase for s in HTTPStatus}
+_STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+_PING_ANSWER = {"runtime": f"cpython-{platform.python_version()}", "version": __version__}
 _ROUTE = re.compile(r"/(?:__engine/)?1(?:\.1)?/(functions|call)(?:/(.*))?\Z")
 _PING = re.compile(r"/__engine/1(?:\.1)?/ping/?\Z")
 ENGINE_PREFIXES = ("/1/functions", "/1.1/functions", "/1/call", "/1.1/call", "/__engine/")
@@ -95,10 +96,18 @@ class EngineError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def is_engine_path(path: str) -> bool:
-    """Whether a request path belongs to the engine (the rest goes to the site)."""
-    return path.startswith(ENGINE_PREFIXES) and bool(_ROUTE.match(path) or _PING.match(path)
-                                                       or path.startswith("/__engine/"))
+def engine_route(path: str) -> re.Match[str] | bool | None:
+    """The engine's route for a request path: a match of `functions/...` or `call/...`,
+    True for other `/__engine/` paths (ping, or a 404 of the engine's own), None when
+    the path belongs to the site."""
+    if not path.startswith(ENGINE_PREFIXES):
+        return None
+    return _ROUTE.match(path) or path.startswith("/__engine/") or None
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+#: The headers of every JSON answer but the length (CORS, spec §12).
+_JSON_HEADERS = _CORS + [("Content-Type", "application/json; charset=utf-8")]
 
 
 class EngineApp:
@@ -116,15 +125,19 @@ class EngineApp:
 
     # ---- WSGI ----------------------------------------------------------------------------
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                 route: re.Match[str] | bool | None = None) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         try:
             if environ["REQUEST_METHOD"] == "OPTIONS":
-                return self._answer(start_response, 200, None, preflight=environ)
-            if _PING.match(path):
-                ping = {"runtime": f"cpython-{platform.python_version()}", "version": __version__}
-                return self._answer(start_response, 200, ping)
-            status, body = self._dispatch(environ, path)
+                return self._preflight(start_response, environ)
+            if route is None:
+                route = engine_route(path)
+            if not isinstance(route, re.Match):
+                if _PING.match(path):
+                    return self._answer(start_response, 200, _PING_ANSWER)
+                raise EngineError(404, 404, f"no LeanEngine route {path}")
+            status, body = self._dispatch(environ, route)
         except EngineError as exc:
             status, body = exc.status, {"code": exc.code, "error": exc.message}
         except LeanEngineError as exc:
@@ -136,35 +149,33 @@ class EngineApp:
             self.log(f"error in cloud code at {path}:\n{format_exception(exc).rstrip()}")
             status, body = 500, {"code": 141, "error": "Cloud Code script had an error."}
         finally:
-            self._forget_current()
+            self.engine.current.end()
         try:
-            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            payload = _ENCODER.encode(body)
         except (TypeError, ValueError) as exc:
             self.log(f"the result of {path} cannot be sent as JSON: {exc}")
             status = 500
-            payload = json.dumps({"code": 141, "error": "Cloud Code script had an error."})
+            payload = '{"code":141,"error":"Cloud Code script had an error."}'
         return self._answer(start_response, status, payload)
 
-    def _answer(self, start_response: Callable[..., Any], status: int, body: Any,
-                preflight: dict[str, Any] | None = None) -> list[bytes]:
-        headers = list(_CORS)
-        if preflight is not None:
-            headers[0] = ("Access-Control-Allow-Origin", preflight.get("HTTP_ORIGIN") or "*")
-            data = b""
-        else:
-            text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
-            data = text.encode("utf-8")
-            headers.append(("Content-Type", "application/json; charset=utf-8"))
-        headers.append(("Content-Length", str(len(data))))
-        start_response(f"{status} {_PHRASES.get(status, 'Unknown')}", headers)
+    @staticmethod
+    def _answer(start_response: Callable[..., Any], status: int, body: Any) -> list[bytes]:
+        data = (body if isinstance(body, str) else _ENCODER.encode(body)).encode("utf-8")
+        start_response(_STATUS_LINES.get(status) or f"{status} Unknown",
+                       _JSON_HEADERS + [("Content-Length", str(len(data)))])
         return [data]
+
+    @staticmethod
+    def _preflight(start_response: Callable[..., Any], environ: dict[str, Any]) -> list[bytes]:
+        """OPTIONS: the CORS answer, the request's Origin echoed, no body (spec §12)."""
+        headers = [("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN") or "*")]
+        start_response("200 OK", headers + _CORS[1:] + [("Content-Length", "0")])
+        return [b""]
 
     # ---- routing -------------------------------------------------------------------------
 
-    def _dispatch(self, environ: dict[str, Any], path: str) -> tuple[int, Any]:
-        route = _ROUTE.match(path)
-        if route is None:
-            raise EngineError(404, 404, f"no LeanEngine route {path}")
+    def _dispatch(self, environ: dict[str, Any], route: re.Match[str]) -> tuple[int, Any]:
+        path = route.string
         kind, rest = route.group(1), route.group(2) or ""
         segments = rest.split("/") if rest else []
         try:
@@ -197,7 +208,10 @@ class EngineApp:
         if not raw.strip():
             return {}
         try:
-            return json.loads(raw)
+            try:
+                return json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:  # json.loads also reads UTF-16 and UTF-32 bodies
+                return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.") from None
 
@@ -239,10 +253,10 @@ class EngineApp:
             return function(*args, **kwargs)
         outcome: dict[str, Any] = {}
         current = self.engine.current
-        state = (current.user, current.session_token, current.meta)
+        state = current._state
 
         def call() -> None:
-            current.user, current.session_token, current.meta = state
+            current._state = state  # the worker thread serves the same caller
             try:
                 outcome["value"] = function(*args, **kwargs)
             except BaseException as exc:  # noqa: BLE001 - handed back to the request thread
@@ -324,19 +338,19 @@ class EngineApp:
 
     def _set_current(self, environ: dict[str, Any], access: Access, user_json: Any) -> None:
         current = self.engine.current
-        current.meta = {"remote_address": self._remote_address(environ)}
-        current.session_token = access.session_token or None
-        current.user = None
-        if not access.session_token and isinstance(user_json, dict) and user_json:
+        token = access.session_token or None
+        find_meta = lambda: {"remote_address": self._remote_address(environ)}  # noqa: E731
+        if not token and isinstance(user_json, dict) and user_json:
             # No session token in the headers: the user the store sent with a hook (spec §9).
-            current.user = Object.from_json("_User", user_json)
-            current.session_token = current.user.get("sessionToken")
+            user = Object.from_json("_User", user_json)
+            current.begin(user, user.get("sessionToken"), find_meta)
             return
-        if access.session_token and self.resolve_user is not None:
-            user = self.resolve_user(access.session_token)
+        user = None
+        if token and self.resolve_user is not None:
+            user = self.resolve_user(token)
             if user is None:
                 raise EngineError(401, 211, "Verify sessionToken failed, maybe login expired.")
-            current.user = user
+        current.begin(user, token, find_meta)
 
     def _remote_address(self, environ: dict[str, Any]) -> str:
         """X-Real-IP / X-Forwarded-For only from trusted proxies (DESIGN §4)."""
@@ -346,7 +360,3 @@ class EngineApp:
             if forwarded:
                 return forwarded.strip()
         return peer
-
-    def _forget_current(self) -> None:
-        current = self.engine.current
-        current.user, current.session_token, current.meta = None, None, {}

@@ -20,12 +20,51 @@ VERIFIED_TYPES = ("sms", "email")
 
 
 class Current(threading.local):
-    """The caller of the cloud code running in this thread: user, session token, meta."""
+    """The caller of the cloud code running in this thread: user, session token, meta.
 
-    def __init__(self) -> None:
-        self.user: Any = None
-        self.session_token: str | None = None
-        self.meta: dict[str, Any] = {}
+    The engine sets it for each request as one tuple (cheap); `meta` (the caller's
+    address) is worked out on first read.
+    """
+
+    _state: tuple[Any, str | None, dict[str, Any] | None, Any] = (None, None, {}, None)
+
+    def begin(self, user: Any, session_token: str | None, find_meta: Any = None) -> None:
+        """A new caller; `find_meta()` gives `meta` when it is first read."""
+        self._state = (user, session_token, None, find_meta)
+
+    def end(self) -> None:
+        """No caller (outside a cloud request)."""
+        self._state = (None, None, {}, None)
+
+    @property
+    def user(self) -> Any:
+        return self._state[0]
+
+    @user.setter
+    def user(self, value: Any) -> None:
+        self._state = (value,) + self._state[1:]
+
+    @property
+    def session_token(self) -> str | None:
+        return self._state[1]
+
+    @session_token.setter
+    def session_token(self, value: str | None) -> None:
+        user, _, meta, find = self._state
+        self._state = (user, value, meta, find)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        user, token, meta, find = self._state
+        if meta is None:
+            meta = find() if find is not None else {}
+            self._state = (user, token, meta, find)
+        return meta
+
+    @meta.setter
+    def meta(self, value: dict[str, Any]) -> None:
+        user, token, _, find = self._state
+        self._state = (user, token, value, find)
 
 
 #: The caller of the cloud code running in each thread: one per process, shared by every
