@@ -1,0 +1,6 @@
+"""Example-site tests import the shared helpers from the tests folder."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
