@@ -35,7 +35,7 @@ def _formRequestValues():
     state = vars(request)
     if "method" not in state:  # __init__, initServer, initThread
         return None
-    return state.setdefault("formFieldValues", {})
+    return state.setdefault("_formFieldValues", {})
 
 
 class _FormFieldState:
