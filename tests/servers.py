@@ -224,3 +224,30 @@ class ThreadServer(_Client):
         self.server.stop()
         self.thread.join(10)
         os.chdir(self._cwd)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def example_server(name: str, tmp_path: Path, server: dict[str, Any] | None = None,
+                   options: tuple[str, ...] = ("--autoescape",)) -> ServerProcess:
+    """examples/<name> copied into `tmp_path`, compiled, ready to `start()` on a free port
+    with its own siteServer.cfg (its [server] options overridden by `server`)."""
+    import configparser
+    import shutil
+
+    folder = tmp_path / name
+    shutil.copytree(EXAMPLES / name, folder, ignore=shutil.ignore_patterns("*Server.py", "*.db*", "__pycache__"))
+    result = subprocess.run([sys.executable, "-m", "cherryc", "compile", *options, "site.cpy"],
+                            cwd=folder, capture_output=True, text=True)
+    if result.returncode:
+        raise AssertionError(f"examples/{name} does not compile:\n{result.stderr}")
+    config = configparser.ConfigParser(interpolation=None)
+    config.optionxform = str  # type: ignore[assignment]
+    config.read(folder / "siteServer.cfg", encoding="utf-8")
+    settings = dict(config["server"]) if config.has_section("server") else {}
+    settings.pop("socketPort", None)
+    settings.update(server or {})
+    others = "".join(f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in config[section].items())
+                     for section in config.sections() if section != "server")
+    return ServerProcess(folder, server=settings, extra=others)
