@@ -61,7 +61,7 @@ variable:
 function:
     def sendMail(self, sender, receiver, bcc, contentType, subject, body):
         """Send one message; return the recipients the server refused (usually {}).
-        MailError when it cannot be sent (to none of the recipients).
+        Raises MailError when the message cannot be built or is sent to nobody.
         """
         message = self.makeMessage(sender, receiver, contentType, subject, body)
         recipients = [address.addr_spec for address in
@@ -91,7 +91,7 @@ function:
         # The sender's domain, not socket.getfqdn(): a DNS lookup could stall the request.
         message["Message-ID"] = email.utils.make_msgid(domain=senders[0].domain or None)
         # Quoted-printable keeps non-ASCII text within 7 bits: no need for 8BITMIME.
-        text = str(body)
+        text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
         message.set_content(text, subtype=subType, charset="utf-8",
                             cte=None if text.isascii() else "quoted-printable")
         return message
@@ -174,8 +174,10 @@ function:
             addresses.extend(found)
         return addresses
     def _mailRefuseLineBreaks(self, field, value):
-        """A header value must stay on one line: a line break would start a new header."""
-        if any(character in str(value) for character in "\r\n\0"):
+        """A header value must stay on one line: a line break would start a new header.
+        Every character str.splitlines() breaks on counts, and NUL.
+        """
+        if any(character in str(value) for character in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029\0"):
             raise MailError(f"line breaks are not allowed in the {field} of a mail: {value!r}")
     def _mailReason(self, exc, timeout):
         """A short reason for a failure: the server's answer, or the socket error."""

@@ -220,6 +220,7 @@ def test_each_message_has_its_own_message_id(module: ModuleType, smtp: SmtpServe
     ("bcc", {"bcc": ["ok@example.org", "x@example.org\rCc: y@example.org"]}, "line breaks are not allowed in the bcc"),
     ("sender", {"sender": "site@example.com\nBcc: victim@example.org"}, "line breaks are not allowed in the sender"),
     ("contentType", {"contentType": "text/plain\nBcc: v@example.org"}, "line breaks are not allowed in the contentType"),
+    ("unicode line separator", {"subject": "Hi\u2028Bcc: victim@example.org"}, "line breaks are not allowed in the subject"),
     ("bad sender", {"sender": "not an address"}, "the sender is not an e-mail address or a comma-separated list of them: 'not an address'"),
     ("two senders", {"sender": "a@example.org, b@example.org"}, "sender must be one e-mail address"),
     ("bad receiver", {"receiver": "ann@example.org, nobody"}, "the receiver is not an e-mail address .*: 'ann@example.org, nobody'"),
