@@ -137,7 +137,7 @@ def test_non_ascii_name_is_kept_and_quoted_with_rfc_5987(site) -> None:
     assert unquote(encoded, encoding="utf-8", errors="strict") == name
 
 
-def test_several_files_in_one_form_and_no_overwriting(site, uploads) -> None:
+def test_several_files_in_one_form_and_no_overwriting(site) -> None:
     reply = upload(site, ("twice.txt", b"first"), ("twice.txt", b"second"))
     assert reply.status == 200
     assert stored_names(reply) == ["twice.txt", "twice-2.txt"]
