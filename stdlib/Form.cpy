@@ -164,7 +164,7 @@ function:
         value = _formText(self.currentValue)
         if typ in ("text", "password"):
             return _stdlib.Markup('<input type="%s" name="%s" id="%s" value="%s"%s>') % (
-                typ, name, name, value, _stdlib.attribute("size", self.size))
+                typ, name, name, value, _stdlib.attribute("size", self.size or None))
         if typ == "hidden":
             return _stdlib.Markup('<input type="hidden" name="%s" value="%s">') % (name, value)
         if typ == "forced":
