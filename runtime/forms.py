@@ -66,6 +66,11 @@ def parse_urlencoded(body: bytes, params: Params) -> None:
     parse_query(text, params, "request body")
 
 
+#: Only `\\` and `\"` are escapes in a quoted parameter (as in cgi.parse_header): browsers
+#: send the backslashes of a Windows path (`C:\dir\a.txt`) as they are.
+_UNESCAPE = re.compile(r'\\([\\"])')
+
+
 def header_parameters(value: str) -> tuple[str, dict[str, str]]:
     """Split `form-data; name="a"; filename="b.txt"` into ('form-data', {...})."""
     main, _, rest = value.partition(";")
@@ -73,7 +78,7 @@ def header_parameters(value: str) -> tuple[str, dict[str, str]]:
     for match in _PARAMETER.finditer(";" + rest):
         quoted, plain = match.group(2), match.group(3)
         found[match.group(1).lower()] = (
-            re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else plain
+            _UNESCAPE.sub(r"\1", quoted) if quoted is not None else plain
         )
     return main.strip().lower(), found
 
