@@ -238,6 +238,7 @@ def set_cookie(name: str, value: str, max_age: float | None = None) -> None:
     """Send cookie `name` for the whole site: HttpOnly, SameSite=Lax, Secure under HTTPS;
     kept by the browser `max_age` seconds, or until it closes when None."""
     cookie = response.simpleCookie
+    cookie.pop(name, None)  # a fresh morsel: none of the attributes of an earlier one
     cookie[name] = value
     morsel = cookie[name]
     morsel["path"] = "/"
