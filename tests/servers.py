@@ -229,15 +229,16 @@ class ThreadServer(_Client):
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def example_server(name: str, tmp_path: Path, server: dict[str, Any] | None = None,
+def example_server(name: str, folder: Path, changes: dict[str, dict[str, Any]] | None = None,
                    options: tuple[str, ...] = ("--autoescape",)) -> ServerProcess:
-    """examples/<name> copied into `tmp_path`, compiled, ready to `start()` on a free port
-    with its own siteServer.cfg (its [server] options overridden by `server`)."""
+    """examples/<name> copied into `folder` (which must not exist), compiled, and ready to
+    `start()` on a free loopback port with its own siteServer.cfg, `changes` applied
+    ({section: {option: value}}); ServerProcess writes the result as test.cfg."""
     import configparser
     import shutil
 
-    folder = tmp_path / name
-    shutil.copytree(EXAMPLES / name, folder, ignore=shutil.ignore_patterns("*Server.py", "*.db*", "__pycache__"))
+    shutil.copytree(EXAMPLES / name, folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*Server.py", "*.db", "*.db-*", "__pycache__"))
     result = subprocess.run([sys.executable, "-m", "cherryc", "compile", *options, "site.cpy"],
                             cwd=folder, capture_output=True, text=True)
     if result.returncode:
@@ -245,9 +246,10 @@ def example_server(name: str, tmp_path: Path, server: dict[str, Any] | None = No
     config = configparser.ConfigParser(interpolation=None)
     config.optionxform = str  # type: ignore[assignment]
     config.read(folder / "siteServer.cfg", encoding="utf-8")
-    settings = dict(config["server"]) if config.has_section("server") else {}
-    settings.pop("socketPort", None)
-    settings.update(server or {})
-    others = "".join(f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in config[section].items())
-                     for section in config.sections() if section != "server")
-    return ServerProcess(folder, server=settings, extra=others)
+    config.read_dict({section: {key: str(value) for key, value in options_.items()}
+                      for section, options_ in (changes or {}).items()})
+    server = {key: value for key, value in config["server"].items()
+              if key not in ("socketHost", "socketPort")} if config.has_section("server") else {}
+    extra = "".join(f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in config[section].items())
+                    for section in config.sections() if section != "server")
+    return ServerProcess(folder, server=server, extra=extra)

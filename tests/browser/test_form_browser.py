@@ -9,7 +9,7 @@ from servers import example_server
 
 
 def test_sign_up_form_shows_errors_then_thanks(tmp_path: Path, page, screenshots) -> None:
-    with example_server("form", tmp_path) as server:
+    with example_server("form", tmp_path / "form") as server:
         page.goto(server.url + "/")
         assert page.title() == "Sign up for the meetup"
         assert page.input_value("input[name=event]") == "Spring meetup"

@@ -11,44 +11,18 @@ request without a cookie, or with a made-up one, starts a new count.
 
 from __future__ import annotations
 
-import configparser
 import re
-import shutil
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 
-from servers import ServerProcess
+from servers import ServerProcess, example_server
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "counter"
 SESSION_COOKIE = "CherryPySession"
 
-
-def example_server(example: Path, folder: Path,
-                   changes: dict[str, dict[str, str]] | None = None) -> ServerProcess:
-    """Copy `example` into `folder`, compile it, and return a server for its own config.
-
-    The config is the example's siteServer.cfg with `changes` applied and the address
-    replaced by a free loopback port (ServerProcess writes it as test.cfg).
-    """
-    shutil.copytree(example, folder, ignore=shutil.ignore_patterns("siteServer.py", "__pycache__"))
-    subprocess.run([sys.executable, "-m", "cherryc", "compile", "--autoescape", "site.cpy"],
-                   cwd=folder, check=True, capture_output=True)
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(folder / "siteServer.cfg", encoding="utf-8")
-    parser.read_dict(changes or {})
-    server = {key: value for key, value in parser["server"].items()
-              if key not in ("sockethost", "socketport")}
-    extra = "".join(f"[{section}]\n" + "".join(f"{key} = {value}\n"
-                                               for key, value in parser[section].items())
-                    for section in parser.sections() if section != "server")
-    return ServerProcess(folder, server=server, extra=extra)
 
 
 STORAGES = {
@@ -61,7 +35,7 @@ STORAGES = {
 @pytest.fixture(scope="module", params=list(STORAGES))
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp(f"counter-{request.param}") / "site"
-    with example_server(EXAMPLE, folder, STORAGES[request.param]) as server:
+    with example_server("counter", folder, STORAGES[request.param]) as server:
         yield server
 
 

@@ -12,47 +12,23 @@ maxRequestBodySize is 413; HEAD of a download sends the headers only.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
-import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
 
-from servers import Reply, ServerProcess
+from servers import Reply, example_server
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "files"
 BOUNDARY = "cherryc-test-boundary"
 
-
-def example_server(example: Path, folder: Path) -> ServerProcess:
-    """Copy `example` into `folder`, compile it, and return a server for its own config.
-
-    The config is the example's siteServer.cfg with the address replaced by a free
-    loopback port (ServerProcess writes it as test.cfg).
-    """
-    shutil.copytree(example, folder, ignore=shutil.ignore_patterns(
-        "siteServer.py", "__pycache__", "uploads"))
-    subprocess.run([sys.executable, "-m", "cherryc", "compile", "--autoescape", "site.cpy"],
-                   cwd=folder, check=True, capture_output=True)
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(folder / "siteServer.cfg", encoding="utf-8")
-    server = {key: value for key, value in parser["server"].items()
-              if key not in ("sockethost", "socketport")}
-    extra = "".join(f"[{section}]\n" + "".join(f"{key} = {value}\n"
-                                               for key, value in parser[section].items())
-                    for section in parser.sections() if section != "server")
-    return ServerProcess(folder, server=server, extra=extra)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):
-    with example_server(EXAMPLE, tmp_path_factory.mktemp("files") / "site") as server:
+    with example_server("files", tmp_path_factory.mktemp("files") / "site") as server:
         yield server
 
 

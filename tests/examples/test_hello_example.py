@@ -9,7 +9,7 @@ from servers import example_server
 
 
 def test_hello_greets_escapes_and_tells_the_time(tmp_path: Path) -> None:
-    with example_server("hello", tmp_path) as server:
+    with example_server("hello", tmp_path / "hello") as server:
         home = server.get("/")
         assert home.status == 200
         assert "<h1>Hello, world!</h1>" in home.text

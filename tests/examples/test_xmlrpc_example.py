@@ -12,7 +12,6 @@ detail; the documentation page lists every method; browsers cannot reach the met
 from __future__ import annotations
 
 import configparser
-import shutil
 import subprocess
 import sys
 import xmlrpc.client
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import ServerProcess, free_port
+from servers import example_server, free_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "xmlrpc"
 
@@ -34,28 +33,10 @@ add(1, 'one') -> Fault 2: expected a number, got str
 """
 
 
-def example_server(example: Path, folder: Path) -> ServerProcess:
-    """Copy `example` into `folder`, compile it, and return a server for its own config.
-
-    The config is the example's siteServer.cfg with the address replaced by a free
-    loopback port (ServerProcess writes it as test.cfg).
-    """
-    shutil.copytree(example, folder, ignore=shutil.ignore_patterns("siteServer.py", "__pycache__"))
-    subprocess.run([sys.executable, "-m", "cherryc", "compile", "--autoescape", "site.cpy"],
-                   cwd=folder, check=True, capture_output=True)
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(folder / "siteServer.cfg", encoding="utf-8")
-    server = {key: value for key, value in parser["server"].items()
-              if key not in ("sockethost", "socketport")}
-    extra = "".join(f"[{section}]\n" + "".join(f"{key} = {value}\n"
-                                               for key, value in parser[section].items())
-                    for section in parser.sections() if section != "server")
-    return ServerProcess(folder, server=server, extra=extra)
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):
-    with example_server(EXAMPLE, tmp_path_factory.mktemp("xmlrpc") / "site") as server:
+    with example_server("xmlrpc", tmp_path_factory.mktemp("xmlrpc") / "site") as server:
         yield server
 
 
