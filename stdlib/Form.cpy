@@ -18,11 +18,12 @@
 #                 return "Thanks"
 #             return self.formView(1)      # the visitor's values, errors beside the fields
 #
-# Every value and label is escaped and every helper returns Markup, so forms work the
-# same with and without --autoescape. A password is never written back into the page.
-# The fields belong to one shared Form instance, so what changes while serving a request
-# (values, error messages, defaults and option lists set by a view) belongs to that
-# request only: two visitors never see each other's values or errors.
+# Every value and label is escaped (a label that is Markup stays HTML) and every helper
+# returns Markup, so forms work the same with and without --autoescape. A password is
+# never written back into the page. The fields belong to one shared Form instance, so
+# what changes while serving a request (values, error messages, defaults and option
+# lists set by a view) belongs to that request only: two visitors never see each
+# other's values or errors.
 
 from cherryc.stdlib import _support as _stdlib
 
@@ -88,6 +89,11 @@ def _formTextList(value):
 def _formOptions(optionList):
     """(value, label) pairs from an optionList of strings and (value, label) tuples."""
     return [option if isinstance(option, tuple) else (option, option) for option in optionList]
+
+
+def _formFlag(attribute, isSet):
+    """A boolean HTML attribute (` selected`, ` checked`, ...), or nothing."""
+    return _stdlib.Markup(" " + attribute if isSet else "")
 
 
 def _formTextareaSize(name, size):
@@ -160,37 +166,36 @@ function:
     def renderInput(self):
         """The input element(s) of the field, showing its current value (Markup).
         Custom masks call it and lay out the label and error message as they like."""
-        typ, name = self.typ, self.name
+        html, typ, name = _stdlib.Markup, self.typ, self.name
         value = _formText(self.currentValue)
         if typ in ("text", "password"):
-            return _stdlib.Markup('<input type="%s" name="%s" id="%s" value="%s"%s>') % (
+            return html('<input type="%s" name="%s" id="%s" value="%s"%s>') % (
                 typ, name, name, value, _stdlib.attribute("size", self.size or None))
         if typ == "hidden":
-            return _stdlib.Markup('<input type="hidden" name="%s" value="%s">') % (name, value)
+            return html('<input type="hidden" name="%s" value="%s">') % (name, value)
         if typ == "forced":
-            return _stdlib.Markup('<input type="hidden" name="%s" value="%s"><b>%s</b>') % (
-                name, value, value)
+            return html('<input type="hidden" name="%s" value="%s"><b>%s</b>') % (name, value, value)
         if typ == "submit":
-            return _stdlib.Markup('<input type="submit"%s%s>') % (
+            return html('<input type="submit"%s%s>') % (
                 _stdlib.attribute("name", name), _stdlib.attribute("value", value))
         if typ == "textarea":
             # The newline after the tag keeps a value that starts with one (HTML drops it).
             cols, rows = _formTextareaSize(name, self.size)
-            return _stdlib.Markup('<textarea name="%s" id="%s" cols="%s" rows="%s">\n%s</textarea>') % (
+            return html('<textarea name="%s" id="%s" cols="%s" rows="%s">\n%s</textarea>') % (
                 name, name, cols, rows, value)
         chosen = _formTextList(self.currentValue)
+        choices = [(optionValue, optionLabel, str(optionValue) in chosen)
+                   for optionValue, optionLabel in _formOptions(self.optionList)]
         if typ == "select":
-            options = _stdlib.join(
-                _stdlib.Markup('<option value="%s"%s>%s</option>') % (
-                    optionValue, _stdlib.Markup(" selected" if str(optionValue) in chosen else ""), optionLabel)
-                for optionValue, optionLabel in _formOptions(self.optionList))
-            return _stdlib.Markup('<select name="%s" id="%s"%s>%s</select>') % (
-                name, name, _stdlib.Markup(" multiple" if self.multiple else ""), options)
+            options = _stdlib.join(html('<option value="%s"%s>%s</option>') % (
+                optionValue, _formFlag("selected", isChosen), optionLabel)
+                for optionValue, optionLabel, isChosen in choices)
+            return html('<select name="%s" id="%s"%s>%s</select>') % (
+                name, name, _formFlag("multiple", self.multiple), options)
         # checkbox and radio: one labelled input per option
-        return _stdlib.join((
-            _stdlib.Markup('<label><input type="%s" name="%s" value="%s"%s> %s</label>') % (
-                typ, name, optionValue, _stdlib.Markup(" checked" if str(optionValue) in chosen else ""), optionLabel)
-            for optionValue, optionLabel in _formOptions(self.optionList)), "<br>\n")
+        return _stdlib.join((html('<label><input type="%s" name="%s" value="%s"%s> %s</label>') % (
+            typ, name, optionValue, _formFlag("checked", isChosen), optionLabel)
+            for optionValue, optionLabel, isChosen in choices), "<br>\n")
 
 CherryClass FormSeparator abstract:
 variable:

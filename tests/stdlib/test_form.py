@@ -4,7 +4,8 @@ A site with `use Form` is compiled with and without --autoescape and served on a
 port. Checked: the HTML of every field type, fresh (default values and messages) and
 re-rendered with the visitor's values (`leaveValues`); hostile values and labels are
 escaped exactly once, in masks of both builds; a password is never written into a page;
-select, multiple select, checkbox and radio keep the chosen values; validateForm
+select, multiple select, checkbox and radio keep the chosen values; labels that are
+Markup stay HTML; validateForm
 ("Missing", validate functions, validateFields, the 1/0 result); the helper methods;
 custom masks, the GET method and enctype; field state that belongs to one request
 (checked with two requests served at the same time); clear errors for a bad field type
@@ -26,6 +27,8 @@ SITE = '''\
 use Form
 
 import json
+
+from markupsafe import Markup
 
 # The concurrency test holds one request here while another one is served.
 HELD = threading.Event()
@@ -52,7 +55,8 @@ function:
                       defaultValue="red"),
             FormField("Sizes", "sizes", "select", multiple=1, optionList=["S", "M", "L"],
                       defaultValue=["S", "L"]),
-            FormField("Notes", "notes", "textarea", size="30x4", defaultValue="<p>notes</p>"),
+            FormField(Markup("Notes <small>(optional)</small>"), "notes", "textarea", size="30x4",
+                      defaultValue="<p>notes</p>"),
             FormField("Tags", "tags", "checkbox", optionList=["a", ("b", "Bee & co"), "c"]),
             FormField("Pick", "pick", "radio", optionList=["x", "y"], defaultValue="y",
                       mandatory=1, defaultMessage="Pick one"),
@@ -164,8 +168,10 @@ def test_fresh_form_renders_every_field_type(site: ServerProcess) -> None:
             '<option value="g&#34;reen">&lt;Green&gt;</option></select>') in page
     assert ('<select name="sizes" id="sizes" multiple><option value="S" selected>S</option>'
             '<option value="M">M</option><option value="L" selected>L</option></select>') in page
-    assert ('<textarea name="notes" id="notes" cols="30" rows="4">\n'
-            '&lt;p&gt;notes&lt;/p&gt;</textarea>') in page
+    # A label that is Markup stays HTML.
+    assert ('<tr><td><label for="notes">Notes <small>(optional)</small></label></td><td>'
+            '<textarea name="notes" id="notes" cols="30" rows="4">\n'
+            '&lt;p&gt;notes&lt;/p&gt;</textarea></td></tr>\n') in page
     assert ('<tr><td>Tags</td><td><label><input type="checkbox" name="tags" value="a"> a</label><br>\n'
             '<label><input type="checkbox" name="tags" value="b"> Bee &amp; co</label><br>\n'
             '<label><input type="checkbox" name="tags" value="c"> c</label></td></tr>\n') in page
