@@ -5,11 +5,10 @@ port. Checked: the HTML of every field type, fresh (default values and messages)
 re-rendered with the visitor's values (`leaveValues`); hostile values and labels are
 escaped exactly once, in masks of both builds; a password is never written into a page;
 select, multiple select, checkbox and radio keep the chosen values; labels that are
-Markup stay HTML; validateForm
-("Missing", validate functions, validateFields, the 1/0 result); the helper methods;
-custom masks, the GET method and enctype; field state that belongs to one request
-(checked with two requests served at the same time); clear errors for a bad field type
-or textarea size.
+Markup stay HTML; validateForm ("Missing", validate functions, validateFields, the 1/0
+result); the helper methods; custom masks, the GET method and enctype; field state that
+belongs to one request (checked with two requests served at the same time); clear
+errors for a bad field type or textarea size.
 """
 
 from __future__ import annotations
