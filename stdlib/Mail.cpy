@@ -17,21 +17,28 @@
 # type (text/plain, text/html); the body and the subject may hold any Unicode.
 #
 # The server may also be set in the site's config file, so `mail.sendMail(...)` works
-# without a subclass. Every option is optional:
+# without a subclass. Every option is optional (defaults: localhost, 25, 0, no login,
+# 10, the system's certificates); comments must stay on lines of their own:
 #
 #     [mail]
-#     host = smtp.example.com   # default: localhost ("host:port" works too)
-#     port = 587                # default: 25
-#     starttls = 1              # switch to TLS before logging in or sending (default: 0)
-#     user = shop               # log in when set; use starttls unless the server is local
+#     # "host:port" works too
+#     host = smtp.example.com
+#     port = 587
+#     # switch to TLS before logging in or sending
+#     starttls = 1
+#     # log in when set; use starttls unless the server is on this machine
+#     user = shop
 #     password = secret
-#     timeout = 10              # seconds to connect and to wait for each reply (default: 10)
-#     cafile = /etc/relay.pem   # certificates that may sign the server's (default: the system's)
+#     # seconds to connect and to wait for each reply
+#     timeout = 10
+#     # the certificates that may sign the server's, for a private relay
+#     cafile = /etc/ssl/relay.pem
 #
 # An attribute set on the instance wins over its option: smtpServer, smtpPort,
 # smtpStartTls, smtpUser, smtpPassword, smtpTimeout, smtpCaFile.
 #
-# Anything that goes wrong - a line break in a header (header injection), an address that
+# sendMail returns the recipients the server refused, as smtplib does ({} when it took
+# them all). Anything else that goes wrong - a line break in a header (header injection), an address that
 # is not one, a bad [mail] value, an unreachable server, a refused login or message -
 # raises MailError, whose message says what and, for the server, which host and port.
 
