@@ -15,6 +15,8 @@
 # login, the time it was issued and an HMAC-SHA256 (key derived from [server] siteKey)
 # over them and the password used, so it cannot be forged and dies when that password
 # changes. It expires `timeout` minutes after the last request, each request renewing it.
+# Logging out deletes it from the browser, but a copy kept elsewhere works until it
+# expires: when that matters, use CookieSessionAuthenticate, which keeps logins on the server.
 # The logged-in name is request.login (self.login reads the same, per request).
 
 from cherryc.stdlib import _auth
@@ -51,7 +53,8 @@ function:
         if not token:
             return self.loginScreen(self.noCookieMessage, _auth.current_page())
         login, issued = _auth.read_login_token(token) or ("", 0)
-        password = _auth.login_token_password(self.cookieName, token, self.getPasswordListForLogin(login))
+        passwords = self.getPasswordListForLogin(login)
+        password = _auth.login_token_password(self.cookieName, token, passwords)
         if password is None:
             _auth.delete_cookie(self.cookieName)
             return self.loginScreen(self.wrongLoginPasswordMessage, _auth.current_page())

@@ -49,7 +49,8 @@ function:
                 request.login = login
                 return None
         response.headerMap["status"] = "401 Unauthorized"
-        response.headerMap["www-authenticate"] = _auth.basic_challenge(self.realm or type(self).__name__)
+        realm = self.realm or type(self).__name__
+        response.headerMap["www-authenticate"] = _auth.basic_challenge(realm)
         return self.unauthorizedScreen()
 mask:
     def unauthorizedScreen(self) hidden:

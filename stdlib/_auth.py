@@ -17,7 +17,7 @@ import json
 import math
 import re
 import secrets
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from cherryc.runtime import request, response
 from cherryc.runtime.config import ConfigError
@@ -62,7 +62,8 @@ def _candidates(passwords: Iterable[str] | None) -> list[str]:
     return [password for password in passwords or () if isinstance(password, str)]
 
 
-def matching_password(passwords: Iterable[str] | None, matches: Any) -> str | None:
+def matching_password(passwords: Iterable[str] | None,
+                      matches: Callable[[str], bool]) -> str | None:
     """The first of `passwords` for which `matches(password)` is true, or None.
 
     Every candidate is tried, whichever matches, so the time taken does not tell
@@ -83,7 +84,8 @@ def password_matches(password: Any, passwords: Iterable[str] | None) -> bool:
     if not isinstance(password, str) or not password:
         return False
     given = _utf8(password)
-    found = matching_password(passwords, lambda candidate: hmac.compare_digest(given, _utf8(candidate)))
+    found = matching_password(
+        passwords, lambda candidate: hmac.compare_digest(given, _utf8(candidate)))
     return found is not None
 
 

@@ -246,8 +246,9 @@ def test_a_field_given_twice_is_refused_not_an_error(server) -> None:
 
 
 def test_tampered_cookies_are_refused(server, alice) -> None:
-    login, issued, signature = alice.cookies[COOKIE].split(".")
-    assert json.loads(cookie_get(server, "/private/whoami", alice.cookies[COOKIE]).text)[0] == "alice"
+    token = alice.cookies[COOKIE]
+    login, issued, signature = token.split(".")
+    assert json.loads(cookie_get(server, "/private/whoami", token).text)[0] == "alice"
     bob = Browser(server)
     bob.log_in("bob", "builder")
     bob_login = bob.cookies[COOKIE].split(".")[0]
