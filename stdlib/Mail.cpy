@@ -38,9 +38,10 @@
 # smtpStartTls, smtpUser, smtpPassword, smtpTimeout, smtpCaFile.
 #
 # sendMail returns the recipients the server refused, as smtplib does ({} when it took
-# them all). Anything else that goes wrong - a line break in a header (header injection), an address that
-# is not one, a bad [mail] value, an unreachable server, a refused login or message -
-# raises MailError, whose message says what and, for the server, which host and port.
+# them all). Anything else that goes wrong - a line break in a header (header
+# injection), an address that is not one, a bad [mail] value, an unreachable server, a
+# refused login or message - raises MailError, whose message says what and, for the
+# server, which host and port.
 
 import email.errors
 import email.headerregistry
