@@ -8,6 +8,7 @@ index (`index_expression`) was made on, which is what lets the database use the 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Callable, Sequence
 
@@ -47,8 +48,12 @@ class UniqueViolation(LeanCloudError):
 
 def index_name(class_name: str, field: str, unique: bool) -> str:
     """`Class.field` (`.unique` added for unique indexes); the field is read back from it
-    when a unique index refuses a write."""
-    return f"{class_name}.{field}" + (".unique" if unique else "")
+    when a unique index refuses a write. Names too long for PostgreSQL (63 bytes) are
+    hashed instead."""
+    name = f"{class_name}.{field}" + (".unique" if unique else "")
+    if len(name.encode()) <= 63:
+        return name
+    return "index." + hashlib.sha1(name.encode()).hexdigest()
 
 
 def field_of_index(name: str) -> str | None:
@@ -245,7 +250,10 @@ def render_order(dialect: Dialect, order: Sequence[tuple[str, bool]]) -> str:
         id_descending = descending  # ties go the same way, so that (field, id) indexes serve
         if field == "objectId":  # unique: later keys change nothing
             break
-        column = COLUMNS.get(field) or dialect.value((field,))
-        terms.append(dialect.order_term(column, descending))
+        column = COLUMNS.get(field)
+        if column:
+            terms.append(f"{column} DESC" if descending else column)
+        else:
+            terms.append(dialect.order_term(dialect.value((field,)), descending))
     terms.append("id DESC" if id_descending else "id")
     return ", ".join(terms)

@@ -9,7 +9,7 @@ remembered in memory only once it has committed.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Iterable, Iterator, Sequence
 
 from .errors import LeanCloudError
@@ -89,6 +89,10 @@ class SQLBackend:
 
     def _index_sql(self, class_name: str, field: str, unique: bool) -> str:
         raise NotImplementedError
+
+    def _errors(self) -> Any:
+        """A context manager turning database errors a client caused into LeanCloudErrors."""
+        return nullcontext()
 
     # ---- objects -------------------------------------------------------------------------
 
@@ -170,16 +174,19 @@ class SQLBackend:
         connection = self._reader()
         if connection is None or not self.class_exists(class_name):
             return []
-        sql, params = self._find_sql(connection, class_name, where, order, limit, skip)
-        return [self._row(row) for row in connection.execute(sql, params).fetchall()]
+        with self._errors():
+            sql, params = self._find_sql(connection, class_name, where, order, limit, skip)
+            found = connection.execute(sql, params).fetchall()
+        return [self._row(row) for row in found]
 
     def count(self, class_name: str, where: Condition | None) -> int:
         connection = self._reader()
         if connection is None or not self.class_exists(class_name):
             return 0
-        test, params = self._where(connection, class_name, where)
-        sql = f"SELECT count(*) FROM {quote_identifier(class_name)} WHERE {test}"
-        return connection.execute(sql, params).fetchone()[0]
+        with self._errors():
+            test, params = self._where(connection, class_name, where)
+            sql = f"SELECT count(*) FROM {quote_identifier(class_name)} WHERE {test}"
+            return connection.execute(sql, params).fetchone()[0]
 
     def explain_find(self, class_name: str, where: Condition | None,
                      order: Sequence[tuple[str, bool]] = (), limit: int = 100, skip: int = 0) -> str:
@@ -318,7 +325,7 @@ class SQLBackend:
 
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
-        with self._writer() as connection:
+        with self._errors(), self._writer() as connection:
             tx = Transaction(connection)
             yield tx
         self._tables.update(tx.tables)

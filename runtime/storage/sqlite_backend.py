@@ -29,6 +29,7 @@ BUSY_TIMEOUT_SECONDS = 30.0
 _SYNCHRONOUS = ("full", "normal", "extra")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _UNIQUE_INDEX = re.compile(r"index '([^']+)'")
+_TYPEOF = {int: "IN ('integer', 'real')", float: "IN ('integer', 'real')", str: "= 'text'", dict: "= 'text'"}
 
 
 def json_path(path: Path) -> str:
@@ -65,6 +66,11 @@ class SQLiteDialect(Dialect):
 
     def distinct(self, expr: str) -> str:
         return f"{expr} IS NOT ?"
+
+    def guard(self, expr: str, value: Any) -> str | None:
+        # SQLite orders every number before every text: keep to numbers, or to text
+        # (a string or a date; a field's type keeps the two apart)
+        return f"typeof({expr}) {_TYPEOF[value.__class__]}"
 
     def regex(self, text_expr: str, flags: str) -> str:
         return f"{text_expr} REGEXP ?"
