@@ -2,28 +2,23 @@
 
 The example is copied to a temporary folder, compiled with --autoescape and served
 with its own siteServer.cfg on a free port: with its `ram` sessions, and also with the
-`file` and `cookie` storage its comments offer. Each browser (a urllib opener with its
-own cookie jar) counts 1, 2, 3...; two browsers count apart; "Start again" (a POST to
-reset, 303 to the page) starts one browser's count again and not the other's; GET
-/reset is 405; the session id is sent as an HttpOnly cookie and never in the page; a
-request without a cookie, or with a made-up one, starts a new count.
+`file` and `cookie` storage its comments offer. Each browser (a client keeping its own
+cookies and following redirects) counts 1, 2, 3...; two browsers count apart; "Start
+again" (a POST to reset, 303 to the page) starts one browser's count again and not the
+other's; GET /reset is 405; the session id is sent as an HttpOnly cookie and never in
+the page; a request without a cookie, or with a made-up one, starts a new count.
 """
 
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
-from http.cookiejar import CookieJar
 from http.cookies import SimpleCookie
 
 import pytest
 
-from servers import ServerProcess, example_server
+from servers import Browser, example_server
 
 SESSION_COOKIE = "CherryPySession"
-
-
 
 STORAGES = {
     "ram": {},  # as the example's siteServer.cfg has it
@@ -39,31 +34,16 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         yield server
 
 
-class Browser:
-    """A client that keeps its cookies and follows redirects, as a browser does."""
+def visitor(site) -> Browser:
+    """A new visitor, keeping its own cookies and following redirects as browsers do."""
+    return Browser(site, follow_redirects=True)
 
-    def __init__(self, site: ServerProcess) -> None:
-        self.url = site.url
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
-    def open(self, path: str, data: bytes | None = None) -> tuple[int, str]:
-        """(status, page) of a GET, or of a POST when `data` is given."""
-        try:
-            with self.opener.open(self.url + path, data=data, timeout=10) as answer:
-                return answer.status, answer.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, error.read().decode("utf-8")
-
-    def visit(self) -> int:
-        """Load the home page; return the count it shows."""
-        status, page = self.open("/")
-        assert status == 200
-        return count_in(page)
-
-    def session_id(self) -> str:
-        return next(cookie.value for cookie in self.cookies if cookie.name == SESSION_COOKIE)
+def visit(browser: Browser) -> int:
+    """Load the home page; return the count it shows."""
+    reply = browser.get("/")
+    assert reply.status == 200
+    return count_in(reply.text)
 
 
 def count_in(page: str) -> int:
@@ -73,35 +53,35 @@ def count_in(page: str) -> int:
 
 
 def test_each_visit_counts(site) -> None:
-    browser = Browser(site)
-    assert [browser.visit() for _ in range(4)] == [1, 2, 3, 4]
+    browser = visitor(site)
+    assert [visit(browser) for _ in range(4)] == [1, 2, 3, 4]
 
 
 def test_first_visit_says_time_and_later_ones_times(site) -> None:
-    browser = Browser(site)
-    assert "<strong>1</strong> time." in browser.open("/")[1]
-    assert "<strong>2</strong> times." in browser.open("/")[1]
+    browser = visitor(site)
+    assert "<strong>1</strong> time." in browser.get("/").text
+    assert "<strong>2</strong> times." in browser.get("/").text
 
 
 def test_two_browsers_count_apart(site) -> None:
-    first, second = Browser(site), Browser(site)
-    assert [first.visit() for _ in range(3)] == [1, 2, 3]
-    assert second.visit() == 1
-    assert first.visit() == 4
-    assert second.visit() == 2
-    assert first.session_id() != second.session_id()
+    first, second = visitor(site), visitor(site)
+    assert [visit(first) for _ in range(3)] == [1, 2, 3]
+    assert visit(second) == 1
+    assert visit(first) == 4
+    assert visit(second) == 2
+    assert first.cookies[SESSION_COOKIE] != second.cookies[SESSION_COOKIE]
 
 
 def test_start_again_resets_only_this_browser(site) -> None:
-    mine, other = Browser(site), Browser(site)
+    mine, other = visitor(site), visitor(site)
     for _ in range(3):
-        mine.visit()
-        other.visit()
-    status, page = mine.open("/reset", data=b"")  # the form's POST, then the 303 to /
-    assert status == 200
-    assert count_in(page) == 1
-    assert mine.visit() == 2
-    assert other.visit() == 4
+        visit(mine)
+        visit(other)
+    reply = mine.post("/reset", {})  # the form's POST, then the 303 to /
+    assert reply.status == 200
+    assert count_in(reply.text) == 1
+    assert visit(mine) == 2
+    assert visit(other) == 4
 
 
 def test_reset_answers_303_to_the_home_page(site) -> None:
@@ -111,13 +91,13 @@ def test_reset_answers_303_to_the_home_page(site) -> None:
 
 
 def test_get_of_reset_is_refused(site) -> None:
-    browser = Browser(site)
-    browser.visit()
-    browser.visit()
-    status, page = browser.open("/reset")
-    assert status == 405
-    assert "Start again" in page
-    assert browser.visit() == 3
+    browser = visitor(site)
+    visit(browser)
+    visit(browser)
+    reply = browser.get("/reset")
+    assert reply.status == 405
+    assert "Start again" in reply.text
+    assert visit(browser) == 3
 
 
 def test_session_id_is_an_http_only_cookie_never_shown(site) -> None:
@@ -130,10 +110,10 @@ def test_session_id_is_an_http_only_cookie_never_shown(site) -> None:
     assert morsel["httponly"] is True
     assert morsel["samesite"] == "Lax"
     assert morsel.value not in reply.text
-    browser = Browser(site)
+    browser = visitor(site)
     for _ in range(2):
-        status, page = browser.open("/")
-        assert browser.session_id() not in page
+        page = browser.get("/").text
+        assert browser.cookies[SESSION_COOKIE] not in page
 
 
 def test_without_a_cookie_or_with_a_made_up_one_the_count_starts_at_1(site) -> None:

@@ -25,7 +25,6 @@ from servers import Reply, example_server
 BOUNDARY = "cherryc-test-boundary"
 
 
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):
     with example_server("files", tmp_path_factory.mktemp("files") / "site") as server:
@@ -54,11 +53,16 @@ def multipart(parts: list[tuple[str, str | None, bytes, str]]) -> bytes:
     return body + f"--{BOUNDARY}--\r\n".encode("ascii")
 
 
-def upload(site, *files: tuple[str, bytes]) -> Reply:
-    """POST files (client name, content) to /upload, as the page's form does."""
-    parts = [("upload", name, content, "application/octet-stream") for name, content in files]
+def post_upload(site, parts: list[tuple[str, str | None, bytes, str]]) -> Reply:
+    """POST the multipart form of `parts` (see multipart) to /upload."""
     return site.request("POST", "/upload", body=multipart(parts),
                         headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+
+
+def upload(site, *files: tuple[str, bytes]) -> Reply:
+    """POST files (client name, content) to /upload, as the page's form does."""
+    return post_upload(site, [("upload", name, content, "application/octet-stream")
+                              for name, content in files])
 
 
 def stored_names(reply: Reply) -> list[str]:
@@ -191,8 +195,7 @@ def test_head_of_a_download_sends_the_headers_only(site) -> None:
 ], ids=["no-file-chosen", "text-field", "empty-form"])
 def test_a_form_without_a_file_is_400(site, uploads, parts) -> None:
     before = sorted(os.listdir(uploads))
-    reply = site.request("POST", "/upload", body=multipart(parts),
-                         headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    reply = post_upload(site, parts)
     assert reply.status == 400
     assert "No file was sent" in reply.text
     assert sorted(os.listdir(uploads)) == before

@@ -11,20 +11,12 @@ and never the password.
 
 from __future__ import annotations
 
-import configparser
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
-from servers import ServerProcess
+from servers import ServerProcess, example_config, example_server, replace_fields
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "form"
-URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 VALID = [("name", "Ann <b>Lee</b>"), ("email", "ann@example.org"), ("password", "correct horse"),
          ("password2", "correct horse"), ("country", "fr"), ("talks", "forms"),
          ("talks", "cloud"), ("shirt", "L"), ("comments", "Vegetarian\n<please>"),
@@ -35,25 +27,14 @@ VALID = [("name", "Ann <b>Lee</b>"), ("email", "ann@example.org"), ("password", 
 def site(tmp_path_factory: pytest.TempPathFactory):
     """The example compiled in a temporary copy, served with its own configuration
     (on a free loopback port instead of 8011)."""
-    folder = tmp_path_factory.mktemp("form") / "site"
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("siteServer.py", "__pycache__"))
-    subprocess.run([sys.executable, "-m", "cherryc", "compile", "--autoescape", "site.cpy"],
-                   cwd=folder, check=True, capture_output=True)
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(folder / "siteServer.cfg", encoding="utf-8")
-    assert parser["server"]["socketPort"] == "8011"
-    server = {key: value for key, value in parser["server"].items()
-              if key not in ("sockethost", "socketport")}
-    with ServerProcess(folder, server=server) as running:
+    assert example_config("form")["server"]["socketPort"] == "8011"
+    with example_server("form", tmp_path_factory.mktemp("form") / "site") as running:
         yield running
 
 
 def sign_up(site: ServerProcess, **changes: str | list[str]) -> str:
     """POST the valid form with some fields replaced ([] leaves a field out)."""
-    pairs = [pair for pair in VALID if pair[0] not in changes]
-    for name, value in changes.items():
-        pairs += [(name, item) for item in (value if isinstance(value, list) else [value])]
-    reply = site.request("POST", "/root/postForm", headers=URLENCODED, body=urlencode(pairs))
+    reply = site.post("/root/postForm", replace_fields(VALID, **changes))
     assert reply.status == 200, reply.text
     return reply.text
 

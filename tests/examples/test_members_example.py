@@ -4,59 +4,11 @@ HTTP Basic authentication."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
-from servers import example_server
-
-
-class Browser:
-    """Keeps cookies and follows redirects (with a GET), as a browser does."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None):
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form).encode("utf-8")
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        reply = self.server.request(method, path, headers=headers, body=body)
-        for header in reply.headers.get_all("Set-Cookie") or []:
-            first, *attributes = [part.strip() for part in header.split(";")]
-            name, _, value = first.partition("=")
-            if "Max-Age=0" in attributes:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        if reply.status in (301, 302, 303):
-            location = reply.header("Location")
-            assert location.startswith("/"), location  # never off the site
-            return self.request("GET", location)
-        return reply
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def post(self, path: str, form: dict):
-        return self.request("POST", path, form)
-
-
-def log_in(browser: Browser, login: str, password: str):
-    return browser.post("/members/doLogin", {"login": login, "password": password,
-                                             "fromPage": "/members"})
-
-
-def basic(login: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{login}:{password}".encode("utf-8")).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
+from servers import Browser, basic_auth, example_server, is_login_screen
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +18,6 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         yield running
 
 
-def is_login_screen(reply, message: str) -> bool:
-    return reply.status == 200 and "<h1>Log in</h1>" in reply.text and message in reply.text
-
-
 def test_home_page_links_both_areas(server) -> None:
     home = server.get("/")
     assert home.status == 200
@@ -77,19 +25,19 @@ def test_home_page_links_both_areas(server) -> None:
 
 
 def test_login_members_page_logout_flow(server) -> None:
-    browser = Browser(server)
+    browser = Browser(server, follow_redirects=True)
     screen = browser.get("/members")
     assert is_login_screen(screen, "Please log in.")
     for field in ('name="login"', 'name="password"', 'name="fromPage" value="/members"',
                   'action="/members/doLogin"'):
         assert field in screen.text
 
-    wrong = log_in(browser, "alice", "looking-glass")
+    wrong = browser.log_in("/members", "alice", "looking-glass")
     assert is_login_screen(wrong, "Wrong login or password.")
     assert 'name="login" value="alice"' in wrong.text
     assert "looking-glass" not in wrong.text
 
-    members = log_in(browser, "alice", "wonderland")
+    members = browser.log_in("/members", "alice", "wonderland")
     assert members.status == 200
     assert "<h1>Members area</h1>" in members.text
     assert '<strong id="member">Alice Liddell</strong>' in members.text
@@ -102,31 +50,32 @@ def test_login_members_page_logout_flow(server) -> None:
 
 
 def test_each_member_sees_their_own_page(server) -> None:
-    alice, bob = Browser(server), Browser(server)
-    assert "Alice Liddell" in log_in(alice, "alice", "wonderland").text
-    assert "Bob the Builder" in log_in(bob, "bob", "builder").text
+    alice = Browser(server, follow_redirects=True)
+    bob = Browser(server, follow_redirects=True)
+    assert "Alice Liddell" in alice.log_in("/members", "alice", "wonderland").text
+    assert "Bob the Builder" in bob.log_in("/members", "bob", "builder").text
     assert '<code id="login">alice</code>' in alice.get("/members").text
     assert '<code id="login">bob</code>' in bob.get("/members").text
 
 
 def test_unknown_members_and_hostile_input_are_refused_and_escaped(server) -> None:
-    browser = Browser(server)
-    assert is_login_screen(log_in(browser, "nobody", "wonderland"), "Wrong login or password.")
-    reply = log_in(browser, "<script>alert(1)</script>", "x")
+    browser = Browser(server, follow_redirects=True)
+    assert is_login_screen(browser.log_in("/members", "nobody", "wonderland"),
+                           "Wrong login or password.")
+    reply = browser.log_in("/members", "<script>alert(1)</script>", "x")
     assert "<script>" not in reply.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reply.text
-    reply = browser.post("/members/doLogin", {"login": "alice", "password": "wonderland",
-                                              "fromPage": "//evil.example/"})
+    reply = browser.log_in("/members", "alice", "wonderland", fromPage="//evil.example/")
     assert "<h1>Members area</h1>" in reply.text  # back to /members, not elsewhere
 
 
 def test_admin_area_asks_for_http_basic_credentials(server) -> None:
-    for headers in ({}, basic("admin", "wrong"), basic("alice", "wonderland"),
+    for headers in ({}, basic_auth("admin", "wrong"), basic_auth("alice", "wonderland"),
                     {"Authorization": "Basic !!!"}):
         reply = server.get("/admin", headers=headers)
         assert reply.status == 401
         assert reply.header("WWW-Authenticate") == 'Basic realm="Admin"'
-    reply = server.get("/admin", headers=basic("admin", "open sesame"))
+    reply = server.get("/admin", headers=basic_auth("admin", "open sesame"))
     assert reply.status == 200
     assert "<h1>Admin area</h1>" in reply.text
     assert '<code id="login">admin</code>' in reply.text

@@ -11,7 +11,6 @@ concatenated initRequest (breadcrumbs) and initNonStaticResponse (headers) show,
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Iterator
 
 import pytest

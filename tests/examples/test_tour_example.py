@@ -12,7 +12,6 @@ replaced logMessage marking the server's lines.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Iterator
 
 import pytest

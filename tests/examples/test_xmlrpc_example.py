@@ -11,17 +11,13 @@ detail; the documentation page lists every method; browsers cannot reach the met
 
 from __future__ import annotations
 
-import configparser
 import subprocess
 import sys
 import xmlrpc.client
-from pathlib import Path
 
 import pytest
 
-from servers import example_server, free_port
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "xmlrpc"
+from servers import example_config, example_server, free_port
 
 CLIENT_OUTPUT = """\
 add(2, 3) = 5
@@ -31,7 +27,6 @@ math.stats([3, 1, 4, 1, 5]) = {'count': 5, 'sum': 14, 'mean': 2.8, 'min': 1, 'ma
 math.divide(1, 0) -> Fault 3: division by zero
 add(1, 'one') -> Fault 2: expected a number, got str
 """
-
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +53,7 @@ def test_client_prints_results_and_faults(site) -> None:
 
 
 def test_client_default_url_is_the_example_port(site) -> None:
-    config = configparser.ConfigParser()
-    config.read(EXAMPLE / "siteServer.cfg")
-    assert config["server"]["socketPort"] == "8016"
+    assert example_config("xmlrpc")["server"]["socketPort"] == "8016"
     result = run_client(site, "--help")
     assert result.returncode == 0
     assert "(default: http://127.0.0.1:8016/)" in result.stdout

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 
-from servers import ServerProcess, compile_site
+from servers import BUILDS, Browser, in_parallel, is_login_screen, set_cookies, site_server
 
 SITE = """\
 use CookieAuthenticate
@@ -80,56 +79,8 @@ SITE_KEY = "cookie-authenticate-tests-site-key-0123456789"
 COOKIE = "CherryLogin"
 
 
-def set_cookies(reply) -> dict[str, list[str]]:
-    """Set-Cookie headers of a reply: name -> [value, attribute, ...]."""
-    found = {}
-    for header in reply.headers.get_all("Set-Cookie") or []:
-        first, *attributes = [part.strip() for part in header.split(";")]
-        name, _, value = first.partition("=")
-        found[name] = [value, *attributes]
-    return found
-
-
-class Browser:
-    """An HTTP client that keeps the cookies a server sets (and follows no redirect)."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None):
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form).encode("utf-8")
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        reply = self.server.request(method, path, headers=headers, body=body)
-        for name, (value, *attributes) in set_cookies(reply).items():
-            if "max-age=0" in [attribute.lower() for attribute in attributes]:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        return reply
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def post(self, path: str, form: dict):
-        return self.request("POST", path, form)
-
-    def log_in(self, login: str, password: str, where: str = "/private", fromPage: str = ""):
-        return self.post(f"{where}/doLogin", {"login": login, "password": password,
-                                              "fromPage": fromPage or where})
-
-
 def cookie_get(server, path: str, token: str):
     return server.get(path, headers={"Cookie": f"{COOKIE}={token}"})
-
-
-def is_login_screen(reply, message: str) -> bool:
-    return reply.status == 200 and "<h1>Log in</h1>" in reply.text and message in reply.text
 
 
 NO_COOKIE = "Please log in."
@@ -137,20 +88,18 @@ WRONG = "Wrong login or password."
 EXPIRED = "Your login has expired: please log in again."
 
 
-@pytest.fixture(scope="module", params=["--autoescape", "plain"])
+@pytest.fixture(scope="module", params=list(BUILDS))
 def server(request, tmp_path_factory):
     """The site compiled with and without --autoescape, served on a free port."""
-    folder = tmp_path_factory.mktemp("cookie_auth")
-    options = ("--autoescape",) if request.param == "--autoescape" else ()
-    compile_site(folder, SITE, options=options)
-    with ServerProcess(folder, server={"siteKey": SITE_KEY, "threadPool": 4}) as running:
+    with site_server(tmp_path_factory.mktemp("cookie_auth"), SITE, request.param,
+                     server={"siteKey": SITE_KEY, "threadPool": 4}) as running:
         yield running
 
 
 @pytest.fixture
 def alice(server) -> Browser:
     browser = Browser(server)
-    reply = browser.log_in("alice", "wonderland")
+    reply = browser.log_in("/private", "alice", "wonderland")
     assert reply.status == 302, reply.text
     return browser
 
@@ -175,7 +124,7 @@ def test_public_pages_and_hidden_methods_are_untouched(server) -> None:
 
 def test_right_password_sets_a_signed_cookie_and_redirects(server) -> None:
     browser = Browser(server)
-    reply = browser.log_in("alice", "wonderland", fromPage="/private/page?x=1")
+    reply = browser.log_in("/private", "alice", "wonderland", fromPage="/private/page?x=1")
     assert reply.status == 302
     assert reply.header("Location") == "/private/page?x=1"
     value, *attributes = set_cookies(reply)[COOKIE]
@@ -205,7 +154,7 @@ def test_each_request_renews_the_cookie(server, alice) -> None:
 ])
 def test_wrong_login_or_password_shows_the_login_screen_again(server, login, password) -> None:
     browser = Browser(server)
-    reply = browser.log_in(login, password, fromPage="/private/page")
+    reply = browser.log_in("/private", login, password, fromPage="/private/page")
     assert is_login_screen(reply, WRONG)
     assert COOKIE not in browser.cookies
     assert f'name="login" value="{login}"' in reply.text
@@ -216,16 +165,16 @@ def test_wrong_login_or_password_shows_the_login_screen_again(server, login, pas
 def test_every_password_of_the_list_is_accepted(server) -> None:
     for password in ("builder", "second password"):
         browser = Browser(server)
-        assert browser.log_in("bob", password).status == 302
+        assert browser.log_in("/private", "bob", password).status == 302
         assert json.loads(browser.get("/private/whoami").text) == ["bob", "bob"]
 
 
 def test_password_with_a_colon_and_utf8_credentials(server) -> None:
     for login, password in (("carol", "pass:word"), ("zoë", "mot de passe été")):
         browser = Browser(server)
-        assert browser.log_in(login, password).status == 302
+        assert browser.log_in("/private", login, password).status == 302
         assert json.loads(browser.get("/private/whoami").text) == [login, login]
-    assert is_login_screen(Browser(server).log_in("zoë", "mot de passe ete"), WRONG)
+    assert is_login_screen(Browser(server).log_in("/private", "zoë", "mot de passe ete"), WRONG)
 
 
 def test_login_by_get_is_refused(server) -> None:
@@ -250,7 +199,7 @@ def test_tampered_cookies_are_refused(server, alice) -> None:
     login, issued, signature = token.split(".")
     assert json.loads(cookie_get(server, "/private/whoami", token).text)[0] == "alice"
     bob = Browser(server)
-    bob.log_in("bob", "builder")
+    bob.log_in("/private", "bob", "builder")
     bob_login = bob.cookies[COOKIE].split(".")[0]
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
     for token in (
@@ -274,10 +223,9 @@ def test_cherrypy_0x_md5_cookies_are_refused(server) -> None:
 
 
 def test_cookie_of_a_server_with_another_site_key_is_refused(server, tmp_path) -> None:
-    compile_site(tmp_path, SITE)
-    with ServerProcess(tmp_path, server={"siteKey": "another-key-" + "x" * 32}) as other:
+    with site_server(tmp_path, SITE, server={"siteKey": "another-key-" + "x" * 32}) as other:
         stranger = Browser(other)
-        assert stranger.log_in("alice", "wonderland").status == 302
+        assert stranger.log_in("/private", "alice", "wonderland").status == 302
         token = stranger.cookies[COOKIE]
         assert json.loads(cookie_get(other, "/private/whoami", token).text)[0] == "alice"
     assert is_login_screen(cookie_get(server, "/private/whoami", token), WRONG)
@@ -286,7 +234,7 @@ def test_cookie_of_a_server_with_another_site_key_is_refused(server, tmp_path) -
 def test_changing_the_password_ends_the_cookie(server) -> None:
     browser = Browser(server)
     server.get("/setPassword?login=dave&password=old")
-    assert browser.log_in("dave", "old").status == 302
+    assert browser.log_in("/private", "dave", "old").status == 302
     assert json.loads(browser.get("/private/whoami").text)[0] == "dave"
     server.get("/setPassword?login=dave&password=new")
     assert is_login_screen(browser.get("/private/whoami"), WRONG)
@@ -298,7 +246,7 @@ def test_changing_the_password_ends_the_cookie(server) -> None:
 
 def test_the_cookie_expires_after_timeout_minutes(server) -> None:
     browser = Browser(server)
-    reply = browser.log_in("alice", "wonderland", where="/quick")
+    reply = browser.log_in("/quick", "alice", "wonderland")
     assert "Max-Age=1" in set_cookies(reply)[COOKIE]  # 0.6 s, rounded up
     token = browser.cookies[COOKIE]
     deadline = time.monotonic() + 30
@@ -317,7 +265,7 @@ def test_the_cookie_expires_after_timeout_minutes(server) -> None:
     " /private", "/private\r\nSet-Cookie: x=y", "/privé",
 ])
 def test_login_never_redirects_off_the_site(server, target) -> None:
-    reply = Browser(server).log_in("alice", "wonderland", fromPage=target or "?")
+    reply = Browser(server).log_in("/private", "alice", "wonderland", fromPage=target or "?")
     assert reply.status == 302
     assert reply.header("Location") == "/private"
 
@@ -337,24 +285,16 @@ def test_logout_forgets_the_cookie(server, alice) -> None:
 
 def test_two_users_at_the_same_time_each_see_their_own_login(server) -> None:
     browsers = {"alice": Browser(server), "bob": Browser(server)}
-    browsers["alice"].log_in("alice", "wonderland")
-    browsers["bob"].log_in("bob", "builder")
-    seen: dict[str, list] = {"alice": [], "bob": []}
-
-    def run(name: str) -> None:
-        for _ in range(10):
-            seen[name].append(json.loads(browsers[name].get("/private/together").text))
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    browsers["alice"].log_in("/private", "alice", "wonderland")
+    browsers["bob"].log_in("/private", "bob", "builder")
+    seen = in_parallel(browsers, lambda name: json.loads(
+        browsers[name].get("/private/together").text))
     assert seen == {name: [[name, name]] * 10 for name in browsers}
 
 
 def test_the_login_screen_escapes_what_it_shows(server) -> None:
-    reply = Browser(server).log_in('<b>"x"</b>', "?", fromPage='/"><script>alert(1)</script>')
+    reply = Browser(server).log_in("/private", '<b>"x"</b>', "?",
+                                   fromPage='/"><script>alert(1)</script>')
     assert is_login_screen(reply, WRONG)
     assert "<script>" not in reply.text and "<b>" not in reply.text
     assert 'value="&lt;b&gt;&#34;x&#34;&lt;/b&gt;"' in reply.text
@@ -365,8 +305,8 @@ def test_the_login_screen_escapes_what_it_shows(server) -> None:
 
 def test_the_default_password_list_is_the_demo_login_and_warns(server) -> None:
     browser = Browser(server)
-    assert browser.log_in("login", "password", where="/demo").status == 302
+    assert browser.log_in("/demo", "login", "password").status == 302
     assert browser.get("/demo").text == "demo login"
-    assert is_login_screen(Browser(server).log_in("alice", "wonderland", where="/demo"), WRONG)
+    assert is_login_screen(Browser(server).log_in("/demo", "alice", "wonderland"), WRONG)
     assert "warning: Demo accepts CookieAuthenticate's demo login" in server.log()
     assert "warning: Private" not in server.log()

@@ -11,19 +11,17 @@ to each request; without sessions the server refuses to start with a clear messa
 
 from __future__ import annotations
 
-import datetime
 import json
 import secrets
 import ssl
 import subprocess
 import sys
-import threading
 import time
-from urllib.parse import urlencode
 
 import pytest
 
-from servers import ServerProcess, compile_site, free_port, write_config
+from servers import (Browser, compile_site, free_port, in_parallel, is_login_screen,
+                     self_signed_certificate, set_cookies, site_server, write_config)
 
 SITE = """\
 use CookieSessionAuthenticate
@@ -88,52 +86,9 @@ NO_COOKIE = "Please log in."
 EXPIRED = "Your login has expired: please log in again."
 
 
-def set_cookies(reply) -> dict[str, list[str]]:
-    """Set-Cookie headers of a reply: name -> [value, attribute, ...]."""
-    found = {}
-    for header in reply.headers.get_all("Set-Cookie") or []:
-        first, *attributes = [part.strip() for part in header.split(";")]
-        name, _, value = first.partition("=")
-        found[name] = [value, *attributes]
-    return found
-
-
-class Browser:
-    """An HTTP client that keeps the cookies a server sets (and follows no redirect)."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None):
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form).encode("utf-8")
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        reply = self.server.request(method, path, headers=headers, body=body)
-        for name, (value, *attributes) in set_cookies(reply).items():
-            if "max-age=0" in [attribute.lower() for attribute in attributes]:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        return reply
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def log_in(self, login: str, password: str, where: str = "/members", fromPage: str = ""):
-        return self.request("POST", f"{where}/doLogin", {
-            "login": login, "password": password, "fromPage": fromPage or where})
-
-    def session(self) -> dict:
-        return json.loads(self.get("/peek").text)
-
-
-def is_login_screen(reply, message: str) -> bool:
-    return reply.status == 200 and "<h1>Log in</h1>" in reply.text and message in reply.text
+def peek(browser: Browser) -> dict:
+    """The browser's session, as the site's /peek shows it."""
+    return json.loads(browser.get("/peek").text)
 
 
 SESSIONS = {"ram": "storageType = ram\n", "cookie": "storageType = cookie\n",
@@ -144,18 +99,17 @@ SESSIONS = {"ram": "storageType = ram\n", "cookie": "storageType = cookie\n",
                                         ("--autoescape", "file")], ids=lambda p: "-".join(p))
 def server(request, tmp_path_factory):
     """The site with and without --autoescape, with ram, cookie and file sessions."""
-    mode, storage = request.param
-    folder = tmp_path_factory.mktemp("cookie_session_auth")
-    compile_site(folder, SITE, options=("--autoescape",) if mode == "--autoescape" else ())
-    with ServerProcess(folder, server={"threadPool": 4, "siteKey": "k" * 40},
-                       extra="[session]\n" + SESSIONS[storage]) as running:
+    build, storage = request.param
+    with site_server(tmp_path_factory.mktemp("cookie_session_auth"), SITE, build,
+                     server={"threadPool": 4, "siteKey": "k" * 40},
+                     extra="[session]\n" + SESSIONS[storage]) as running:
         yield running
 
 
 @pytest.fixture
 def alice(server) -> Browser:
     browser = Browser(server)
-    assert browser.log_in("alice", "wonderland").status == 302
+    assert browser.log_in("/members", "alice", "wonderland").status == 302
     return browser
 
 
@@ -175,14 +129,14 @@ def test_protected_pages_show_the_login_screen_without_a_login(server) -> None:
 def test_login_stores_the_login_in_the_session_under_a_random_id(server) -> None:
     browser = Browser(server)
     before = time.time()
-    reply = browser.log_in("alice", "wonderland", fromPage="/members/whoami")
+    reply = browser.log_in("/members", "alice", "wonderland", fromPage="/members/whoami")
     assert reply.status == 302
     assert reply.header("Location") == "/members/whoami"
     value, *attributes = set_cookies(reply)[COOKIE]
     assert {"HttpOnly", "SameSite=Lax", "Path=/"} <= set(attributes)
     assert not any(a.startswith(("Secure", "Max-Age", "expires")) for a in attributes)
     assert len(value) >= 40 and value != browser.cookies.get("CherryPySession")
-    login, expires = browser.session()[value]
+    login, expires = peek(browser)[value]
     assert login == "alice"
     assert before + 3600 - 5 <= expires <= time.time() + 3600
     assert json.loads(browser.get("/members/whoami").text) == ["alice", "alice"]
@@ -191,36 +145,36 @@ def test_login_stores_the_login_in_the_session_under_a_random_id(server) -> None
 
 def test_each_request_pushes_the_expiry_back(server, alice) -> None:
     session_id = alice.cookies[COOKIE]
-    first = alice.session()[session_id][1]
+    first = peek(alice)[session_id][1]
     while time.time() <= first - 3600:  # let the clock pass the first login time
         time.sleep(0.005)
     alice.get("/members/whoami")
-    assert alice.session()[session_id][1] > first
+    assert peek(alice)[session_id][1] > first
 
 
 def test_wrong_passwords_show_the_message_of_checkLoginAndPassword(server) -> None:
     browser = Browser(server)
-    reply = browser.log_in("alice", "Wonderland", fromPage="/members/whoami")
+    reply = browser.log_in("/members", "alice", "Wonderland", fromPage="/members/whoami")
     assert is_login_screen(reply, "No member alice with this password.")
     assert 'name="login" value="alice"' in reply.text
     assert 'name="fromPage" value="/members/whoami"' in reply.text
     assert "Wonderland" not in reply.text
     assert COOKIE not in browser.cookies
-    reply = browser.log_in("<b>x</b>", "?")
+    reply = browser.log_in("/members", "<b>x</b>", "?")
     assert "No member &lt;b&gt;x&lt;/b&gt; with this password." in reply.text
     assert "<b>" not in reply.text
 
 
 def test_an_empty_string_from_checkLoginAndPassword_means_right(server) -> None:
     browser = Browser(server)
-    assert browser.log_in("eve", "ok").status == 302
+    assert browser.log_in("/members", "eve", "ok").status == 302
     assert json.loads(browser.get("/members/whoami").text) == ["eve", "eve"]
 
 
 def test_a_password_with_a_colon_and_utf8_credentials(server) -> None:
     for login, password in (("carol", "pass:word"), ("zoë", "mot de passe été")):
         browser = Browser(server)
-        assert browser.log_in(login, password).status == 302
+        assert browser.log_in("/members", login, password).status == 302
         assert json.loads(browser.get("/members/whoami").text) == [login, login]
 
 
@@ -257,7 +211,7 @@ def test_a_login_id_is_worth_nothing_in_another_session(server, alice) -> None:
 
 def test_the_login_expires_after_timeout_minutes(server) -> None:
     browser = Browser(server)
-    assert browser.log_in("alice", "wonderland", where="/quick").status == 302
+    assert browser.log_in("/quick", "alice", "wonderland").status == 302
     deadline = time.monotonic() + 30
     while True:  # each valid request pushes the expiry back 60 ms: ask less often
         time.sleep(0.1)
@@ -267,7 +221,7 @@ def test_the_login_expires_after_timeout_minutes(server) -> None:
     assert is_login_screen(reply, EXPIRED)
     assert 'name="login" value="alice"' in reply.text
     assert COOKIE not in browser.cookies
-    assert not any(isinstance(entry, list) for entry in browser.session().values())
+    assert not any(isinstance(entry, list) for entry in peek(browser).values())
 
 
 @pytest.mark.parametrize("target", [
@@ -275,7 +229,7 @@ def test_the_login_expires_after_timeout_minutes(server) -> None:
     "javascript:alert(1)", "evil.example", "?",
 ])
 def test_login_never_redirects_off_the_site(server, target) -> None:
-    reply = Browser(server).log_in("alice", "wonderland", fromPage=target)
+    reply = Browser(server).log_in("/members", "alice", "wonderland", fromPage=target)
     assert reply.status == 302
     assert reply.header("Location") == "/members"
 
@@ -286,7 +240,7 @@ def test_logout_ends_the_login_for_good(server, alice) -> None:
     assert reply.status == 302
     assert reply.header("Location") == "/members/logoutScreen"
     assert "Max-Age=0" in set_cookies(reply)[COOKIE]
-    assert session_id not in alice.session()
+    assert session_id not in peek(alice)
     assert is_login_screen(alice.get("/members/logoutScreen"), "You have been logged out.")
     assert is_login_screen(alice.get("/members"), NO_COOKIE)
     alice.cookies[COOKIE] = session_id  # the old id, replayed
@@ -295,9 +249,9 @@ def test_logout_ends_the_login_for_good(server, alice) -> None:
 
 def test_logging_in_again_replaces_the_previous_login(server, alice) -> None:
     first = alice.cookies[COOKIE]
-    assert alice.log_in("bob", "builder").status == 302
+    assert alice.log_in("/members", "bob", "builder").status == 302
     assert alice.cookies[COOKIE] != first
-    assert first not in alice.session()
+    assert first not in peek(alice)
     assert json.loads(alice.get("/members/whoami").text) == ["bob", "bob"]
 
 
@@ -306,27 +260,18 @@ def test_logging_in_again_replaces_the_previous_login(server, alice) -> None:
 
 def test_two_users_at_the_same_time_each_see_their_own_login(server) -> None:
     browsers = {"alice": Browser(server), "bob": Browser(server)}
-    browsers["alice"].log_in("alice", "wonderland")
-    browsers["bob"].log_in("bob", "builder")
-    seen: dict[str, list] = {"alice": [], "bob": []}
-
-    def run(name: str) -> None:
-        for _ in range(10):
-            seen[name].append(json.loads(browsers[name].get("/members/together").text))
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    browsers["alice"].log_in("/members", "alice", "wonderland")
+    browsers["bob"].log_in("/members", "bob", "builder")
+    seen = in_parallel(browsers, lambda name: json.loads(
+        browsers[name].get("/members/together").text))
     assert seen == {name: [[name, name]] * 10 for name in browsers}
 
 
 def test_the_default_check_is_the_demo_login_and_warns(server) -> None:
     browser = Browser(server)
-    assert browser.log_in("login", "password", where="/demo").status == 302
+    assert browser.log_in("/demo", "login", "password").status == 302
     assert browser.get("/demo").text == "demo login"
-    assert is_login_screen(Browser(server).log_in("alice", "wonderland", where="/demo"),
+    assert is_login_screen(Browser(server).log_in("/demo", "alice", "wonderland"),
                            "Wrong login or password.")
     assert "warning: Demo accepts CookieSessionAuthenticate's demo login" in server.log()
     assert "warning: Members" not in server.log()
@@ -346,45 +291,15 @@ def test_without_sessions_the_server_does_not_start(tmp_path) -> None:
 # ---- HTTPS -------------------------------------------------------------------------------------
 
 
-def self_signed_certificate(folder) -> tuple[str, str]:
-    """A key and certificate for 127.0.0.1 (made with `cryptography`, the test extra)."""
-    x509 = pytest.importorskip("cryptography.x509")
-    import ipaddress
-
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return str(key_path), str(cert_path)
-
-
 def test_the_login_cookie_is_secure_under_https(tmp_path) -> None:
     key, cert = self_signed_certificate(tmp_path)
-    compile_site(tmp_path, SITE)
-    server = ServerProcess(tmp_path, server={"sslKeyFile": key, "sslCertificateFile": cert},
-                           extra="[session]\nstorageType = ram\n")
+    server = site_server(tmp_path, SITE, server={"sslKeyFile": key, "sslCertificateFile": cert},
+                         extra="[session]\nstorageType = ram\n")
     server.scheme = "https"
     server.ssl_context = ssl.create_default_context(cafile=cert)
     with server:
         browser = Browser(server)
-        reply = browser.log_in("alice", "wonderland")
+        reply = browser.log_in("/members", "alice", "wonderland")
         assert reply.status == 302
         assert "Secure" in set_cookies(reply)[COOKIE]
         assert json.loads(browser.get("/members/whoami").text) == ["alice", "alice"]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
-from servers import Reply, ServerProcess, ThreadServer, compile_site
+from servers import (BUILDS, Reply, ServerProcess, ThreadServer, compile_site, replace_fields,
+                     site_server)
 
 SITE = '''\
 use Form
@@ -119,33 +119,27 @@ mask:
 
 HOSTILE = '"><script>alert(1)</script>'
 HOSTILE_ESCAPED = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
-URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 #: A valid post: every mandatory field filled, every value acceptable.
 VALID = [("name", "Ann"), ("secret", "s3cret!"), ("colour", "red"), ("sizes", "M"),
          ("notes", "hi"), ("tags", "a"), ("pick", "x"), ("token", "t1"), ("go", "Send")]
 
 
-@pytest.fixture(scope="module", params=["--autoescape", "plain"])
+@pytest.fixture(scope="module", params=list(BUILDS))
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """The site compiled with --autoescape, then without, served by its own process."""
-    folder = tmp_path_factory.mktemp("form_site")
-    compile_site(folder, SITE, options=(request.param,) if request.param != "plain" else ())
-    with ServerProcess(folder) as server:
+    with site_server(tmp_path_factory.mktemp("form_site"), SITE, request.param) as server:
         yield server
 
 
 def post(site: ServerProcess, pairs: list[tuple[str, str]], path: str = "/kitchen/postForm") -> str:
-    reply = site.request("POST", path, headers=URLENCODED, body=urlencode(pairs))
+    reply = site.post(path, pairs)
     assert reply.status == 200, reply.text
     return reply.text
 
 
 def with_values(**changes: str | list[str]) -> list[tuple[str, str]]:
     """VALID with some fields replaced (a list gives a repeated field, [] leaves it out)."""
-    pairs = [pair for pair in VALID if pair[0] not in changes]
-    for name, value in changes.items():
-        pairs += [(name, item) for item in (value if isinstance(value, list) else [value])]
-    return pairs
+    return replace_fields(VALID, **changes)
 
 
 def error(message: str) -> str:
@@ -394,7 +388,7 @@ def test_a_bad_field_stops_the_server_with_a_clear_message(tmp_path: Path, field
                                                            message: str) -> None:
     source = f"use Form\n\nCherryClass Root(Form):\nfunction:\n    def __init__(self):\n" \
              f"        self.fieldList = [{field}]\n"
-    compile_site(tmp_path, source)
+    server = site_server(tmp_path, source)
     with pytest.raises(AssertionError, match="exited at start-up") as failure:
-        ServerProcess(tmp_path).start()
+        server.start()
     assert message in str(failure.value)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 
 import pytest
 
-from servers import ServerProcess, compile_site
+from servers import BUILDS, basic_auth, in_parallel, site_server
 
 SITE = """\
 use HttpAuthenticate
@@ -77,18 +76,11 @@ view:
 """
 
 
-def basic(login: str, password: str, encoding: str = "utf-8") -> dict[str, str]:
-    token = base64.b64encode(f"{login}:{password}".encode(encoding)).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
-
-
-@pytest.fixture(scope="module", params=["--autoescape", "plain"])
+@pytest.fixture(scope="module", params=list(BUILDS))
 def server(request, tmp_path_factory):
     """The site compiled with and without --autoescape, served on a free port."""
-    folder = tmp_path_factory.mktemp("http_auth")
-    options = ("--autoescape",) if request.param == "--autoescape" else ()
-    compile_site(folder, SITE, options=options)
-    with ServerProcess(folder, server={"threadPool": 4}) as running:
+    with site_server(tmp_path_factory.mktemp("http_auth"), SITE, request.param,
+                     server={"threadPool": 4}) as running:
         yield running
 
 
@@ -106,17 +98,17 @@ def test_no_credentials_get_401_with_the_class_name_as_realm(server) -> None:
 
 def test_the_realm_variable_names_the_realm(server) -> None:
     assert_refused(server.get("/office"), realm='Back \\"office\\"')
-    assert server.get("/office", headers=basic("alice", "wonderland")).text == "office alice"
+    assert server.get("/office", headers=basic_auth("alice", "wonderland")).text == "office alice"
 
 
 def test_right_credentials_open_the_page(server) -> None:
-    reply = server.get("/admin", headers=basic("alice", "wonderland"))
+    reply = server.get("/admin", headers=basic_auth("alice", "wonderland"))
     assert reply.status == 200
     assert '<p id="who">alice</p>' in reply.text
-    assert json.loads(server.get("/admin/whoami", headers=basic("alice", "wonderland")).text) == [
-        "alice", "alice"]
+    whoami = server.get("/admin/whoami", headers=basic_auth("alice", "wonderland"))
+    assert json.loads(whoami.text) == ["alice", "alice"]
     for password in ("builder", "second password"):
-        assert server.get("/admin/whoami", headers=basic("bob", password)).status == 200
+        assert server.get("/admin/whoami", headers=basic_auth("bob", password)).status == 200
 
 
 @pytest.mark.parametrize("login, password", [
@@ -124,7 +116,7 @@ def test_right_credentials_open_the_page(server) -> None:
     ("bob", "wonderland"), ("nopassword", ""), ("alice", "wonderland:"),
 ])
 def test_wrong_credentials_get_401(server, login, password) -> None:
-    assert_refused(server.get("/admin/whoami", headers=basic(login, password)))
+    assert_refused(server.get("/admin/whoami", headers=basic_auth(login, password)))
 
 
 def test_public_pages_and_hidden_methods_are_untouched(server) -> None:
@@ -156,46 +148,36 @@ def test_the_scheme_is_case_insensitive(server) -> None:
 
 
 def test_a_password_with_colons(server) -> None:
-    reply = server.get("/admin/whoami", headers=basic("carol", "pass:word"))
+    reply = server.get("/admin/whoami", headers=basic_auth("carol", "pass:word"))
     assert json.loads(reply.text) == ["carol", "carol"]
-    assert_refused(server.get("/admin/whoami", headers=basic("carol", "pass")))
+    assert_refused(server.get("/admin/whoami", headers=basic_auth("carol", "pass")))
 
 
 def test_utf8_credentials_and_latin1_from_older_clients(server) -> None:
     for encoding in ("utf-8", "latin-1"):
-        reply = server.get("/admin/whoami", headers=basic("zoë", "mot de passe été", encoding))
+        reply = server.get("/admin/whoami", headers=basic_auth("zoë", "mot de passe été", encoding))
         assert reply.status == 200, encoding
         assert json.loads(reply.text) == ["zoë", "zoë"]
-    assert_refused(server.get("/admin/whoami", headers=basic("zoë", "mot de passe ete")))
+    assert_refused(server.get("/admin/whoami", headers=basic_auth("zoë", "mot de passe ete")))
 
 
 def test_a_password_list_that_is_a_string_is_an_error_not_a_login(server) -> None:
     for password in ("s", "secret"):
-        reply = server.get("/mistake", headers=basic("x", password))
+        reply = server.get("/mistake", headers=basic_auth("x", password))
         assert reply.status == 500
         assert "mistake" not in reply.text
     assert "getPasswordListForLogin must return a list of passwords" in server.log()
 
 
 def test_two_users_at_the_same_time_each_see_their_own_login(server) -> None:
-    credentials = {"alice": basic("alice", "wonderland"), "bob": basic("bob", "builder")}
-    seen: dict[str, list] = {"alice": [], "bob": []}
-
-    def run(name: str) -> None:
-        for _ in range(10):
-            reply = server.get("/admin/together", headers=credentials[name])
-            seen[name].append(json.loads(reply.text))
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in credentials]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    credentials = {"alice": basic_auth("alice", "wonderland"), "bob": basic_auth("bob", "builder")}
+    seen = in_parallel(credentials, lambda name: json.loads(
+        server.get("/admin/together", headers=credentials[name]).text))
     assert seen == {name: [[name, name]] * 10 for name in credentials}
 
 
 def test_the_default_password_list_is_the_demo_login_and_warns(server) -> None:
-    assert server.get("/demo", headers=basic("login", "password")).text == "demo login"
-    assert_refused(server.get("/demo", headers=basic("alice", "wonderland")), realm="Demo")
+    assert server.get("/demo", headers=basic_auth("login", "password")).text == "demo login"
+    assert_refused(server.get("/demo", headers=basic_auth("alice", "wonderland")), realm="Demo")
     assert "warning: Demo accepts HttpAuthenticate's demo login" in server.log()
     assert "warning: Admin" not in server.log()

@@ -12,31 +12,25 @@ host and port.
 
 from __future__ import annotations
 
-import datetime
 import email
 import email.message
 import email.policy
-import ipaddress
 import socket
 import ssl
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
-from urllib.parse import urlencode
 
 import pytest
 
-from servers import ServerProcess, compile_site, free_port
+from servers import ServerProcess, compile_site, free_port, self_signed_certificate
 from support import import_module_file
 
 controller_module = pytest.importorskip("aiosmtpd.controller")
 smtp_module = pytest.importorskip("aiosmtpd.smtp")
-x509 = pytest.importorskip("cryptography.x509")
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
 
 SITE = """\
 use Mail
@@ -104,22 +98,25 @@ class SmtpServer:
     recorder: Recorder
 
 
-def start_smtp(**options: Any) -> tuple[Any, SmtpServer]:
+@contextmanager
+def running_smtp(**options: Any) -> Iterator[SmtpServer]:
+    """An aiosmtpd server (Controller `options`) on a free loopback port, recording what it
+    receives; stopped at the end."""
     recorder = Recorder()
     port = free_port()
     controller = controller_module.Controller(recorder, hostname="127.0.0.1", port=port,
                                               **options)
     controller.start()
-    return controller, SmtpServer("127.0.0.1", port, recorder)
+    try:
+        yield SmtpServer("127.0.0.1", port, recorder)
+    finally:
+        controller.stop()
 
 
 @pytest.fixture(scope="module")
 def plain_smtp() -> Iterator[SmtpServer]:
-    controller, server = start_smtp()
-    try:
+    with running_smtp() as server:
         yield server
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -283,11 +280,8 @@ def test_bad_mail_section_is_named(module: ModuleType, options: dict[str, str], 
 
 @pytest.fixture(scope="module")
 def relay_smtp() -> Iterator[SmtpServer]:
-    controller, server = start_smtp()
-    try:
+    with running_smtp() as server:
         yield server
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -299,18 +293,13 @@ def web(site: Path, plain_smtp: SmtpServer, relay_smtp: SmtpServer) -> Iterator[
         yield process
 
 
-def post(web: ServerProcess, **fields: str) -> Any:
-    body = urlencode(fields).encode("utf-8")
-    return web.request("POST", "/send", body=body,
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
-
-
 @pytest.mark.parametrize("via", ["mail", "relay"])
 def test_view_sends_over_http(web: ServerProcess, smtp: SmtpServer, relay_smtp: SmtpServer,
                               via: str) -> None:
     relay_smtp.recorder.messages.clear()
-    reply = post(web, receiver="ann@example.org", bcc="boss@example.org",
-                 subject="Commande n° 42", body="Merci beaucoup, à bientôt !", via=via)
+    reply = web.post("/send", {"receiver": "ann@example.org", "bcc": "boss@example.org",
+                               "subject": "Commande n° 42", "body": "Merci beaucoup, à bientôt !",
+                               "via": via})
     assert (reply.status, reply.text) == (200, "sent, 0 refused")
     chosen, other = (relay_smtp, smtp) if via == "relay" else (smtp, relay_smtp)
     assert other.recorder.messages == []
@@ -325,39 +314,14 @@ def test_view_sends_over_http(web: ServerProcess, smtp: SmtpServer, relay_smtp: 
 
 
 def test_header_injection_over_http_is_refused(web: ServerProcess, smtp: SmtpServer) -> None:
-    reply = post(web, receiver="ann@example.org", subject="Hi\r\nBcc: victim@example.org",
-                 body="spam")
+    reply = web.post("/send", {"receiver": "ann@example.org",
+                               "subject": "Hi\r\nBcc: victim@example.org", "body": "spam"})
     assert reply.status == 400
     assert reply.text.startswith("line breaks are not allowed in the subject of a mail")
     assert smtp.recorder.messages == []
 
 
 # ---- STARTTLS and AUTH ---------------------------------------------------------------------
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cherryc test SMTP server")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = folder / "smtp.key", folder / "smtp.pem"
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
 
 
 @dataclass
@@ -382,13 +346,9 @@ def tls_smtp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsSmtp]:
         # handled=False: aiosmtpd answers a refusal itself (535).
         return smtp_module.AuthResult(success=accepted, handled=False)
 
-    controller, server = start_smtp(tls_context=context, require_starttls=True,
-                                    authenticator=authenticator, auth_required=True,
-                                    auth_require_tls=True)
-    try:
+    with running_smtp(tls_context=context, require_starttls=True, authenticator=authenticator,
+                      auth_required=True, auth_require_tls=True) as server:
         yield TlsSmtp(server.host, server.port, server.recorder, certificate, logins)
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
