@@ -81,7 +81,7 @@ class PostgresDialect(Dialect):
 
     def contains(self, path: Path, values: Sequence[Any], params: list[Any]) -> str:
         params.append(_jsonb(list(values)))
-        return f"{self.value(path)} @> %s"
+        return f"COALESCE({self.value(path)} @> %s, FALSE)"  # missing: false, so NOT is true
 
     def order_term(self, expr: str, descending: bool) -> str:
         # as SQLite sorts: missing values first; the indexes are made NULLS FIRST to match
@@ -201,6 +201,11 @@ class PostgresBackend(SQLBackend):
         cursor = psycopg.ClientCursor(connection)
         rows = cursor.execute("EXPLAIN " + sql, params).fetchall()
         return "\n".join(row[0] for row in rows)
+
+    def _index_exists(self, connection: Any, name: str) -> bool:
+        return connection.execute(
+            "SELECT 1 FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+            "AND relkind = 'i' AND relname = %s", (name,)).fetchone() is not None
 
     def _analyze(self, class_name: str) -> None:
         self._connection().execute(f"ANALYZE {quote_identifier(class_name)}")

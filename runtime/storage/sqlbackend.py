@@ -90,6 +90,9 @@ class SQLBackend:
     def _index_sql(self, class_name: str, field: str, unique: bool) -> str:
         raise NotImplementedError
 
+    def _index_exists(self, connection: Any, name: str) -> bool:
+        raise NotImplementedError
+
     def _errors(self) -> Any:
         """A context manager turning database errors a client caused into LeanCloudErrors."""
         return nullcontext()
@@ -219,10 +222,14 @@ class SQLBackend:
             return
         if field not in COLUMNS:
             check_key(field)
-        with self._transaction() as tx:
-            self._ensure_table(tx, class_name)
-            self._lock_name(tx, index_name(class_name, field, unique))
-            tx.execute(self._index_sql(class_name, field, unique))
+        name = index_name(class_name, field, unique)
+        connection = self._reader()
+        if connection is None or not self._index_exists(connection, name):
+            with self._transaction() as tx:
+                self._ensure_table(tx, class_name)
+                self._lock_name(tx, name)
+                tx.execute(self._index_sql(class_name, field, unique))
+            self._analyze(class_name)  # statistics of the new expression, for the planner
         self._indexes.add(key)
 
     def class_exists(self, class_name: str) -> bool:

@@ -205,6 +205,11 @@ class SQLiteBackend(SQLBackend):
         rows = connection.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
         return "\n".join(row[-1] for row in rows)
 
+    def _index_exists(self, connection: Any, name: str) -> bool:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                  (name,)).fetchone() is not None
+
     def _analyze(self, class_name: str) -> None:
         with self._writer() as connection:
+            connection.execute("PRAGMA analysis_limit = 1000")  # a sample: fast on big tables
             connection.execute(f"ANALYZE {quote_identifier(class_name)}")
