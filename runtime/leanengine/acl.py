@@ -49,43 +49,55 @@ class ACL:
     # ---- users (a User or a user id) -----------------------------------------------------
 
     def set_read_access(self, user_or_id: Any, allowed: bool) -> None:
+        """Allow (or no longer allow) a user, given as a User or an id, to read."""
         self._set_access("read", _principal(user_or_id), allowed)
 
     def get_read_access(self, user_or_id: Any) -> bool:
+        """Whether the user (a User or an id) may read."""
         return self._get_access("read", _principal(user_or_id))
 
     def set_write_access(self, user_or_id: Any, allowed: bool) -> None:
+        """Allow (or no longer allow) a user, given as a User or an id, to write."""
         self._set_access("write", _principal(user_or_id), allowed)
 
     def get_write_access(self, user_or_id: Any) -> bool:
+        """Whether the user (a User or an id) may write."""
         return self._get_access("write", _principal(user_or_id))
 
     # ---- everyone ------------------------------------------------------------------------
 
     def set_public_read_access(self, allowed: bool) -> None:
+        """Allow (or no longer allow) everyone to read."""
         self._set_access("read", PUBLIC_KEY, allowed)
 
     def get_public_read_access(self) -> bool:
+        """Whether everyone may read."""
         return self._get_access("read", PUBLIC_KEY)
 
     def set_public_write_access(self, allowed: bool) -> None:
+        """Allow (or no longer allow) everyone to write."""
         self._set_access("write", PUBLIC_KEY, allowed)
 
     def get_public_write_access(self) -> bool:
+        """Whether everyone may write."""
         return self._get_access("write", PUBLIC_KEY)
 
     # ---- roles (by name) -----------------------------------------------------------------
 
     def set_role_read_access(self, role: str, allowed: bool) -> None:
+        """Allow (or no longer allow) the users of a role, given by name, to read."""
         self._set_access("read", _role_key(role), allowed)
 
     def get_role_read_access(self, role: str) -> bool:
+        """Whether the users of the role may read."""
         return self._get_access("read", _role_key(role))
 
     def set_role_write_access(self, role: str, allowed: bool) -> None:
+        """Allow (or no longer allow) the users of a role, given by name, to write."""
         self._set_access("write", _role_key(role), allowed)
 
     def get_role_write_access(self, role: str) -> bool:
+        """Whether the users of the role may write."""
         return self._get_access("write", _role_key(role))
 
     def __eq__(self, other: object) -> bool:

@@ -174,9 +174,11 @@ class Object:
         return self
 
     def has(self, key: str) -> bool:
+        """Whether the field is set."""
         return key in self._fields
 
     def keys(self) -> Iterator[str]:
+        """The names of the set fields."""
         return iter(self._fields)
 
     @property
@@ -185,9 +187,11 @@ class Object:
         return self._fields
 
     def get_acl(self) -> ACL | None:
+        """The object's ACL, or None (everyone may read and write it)."""
         return self._fields.get("ACL")
 
     def set_acl(self, acl: ACL) -> "Object":
+        """Set who may read and write the object."""
         return self.set("ACL", acl)
 
     def is_new(self) -> bool:
@@ -357,6 +361,7 @@ class Object:
         return data
 
     def copy(self) -> "Object":
+        """A deep copy (fields, pending changes and hook flags)."""
         return copy.deepcopy(self)
 
     def __repr__(self) -> str:
@@ -376,31 +381,40 @@ class User(Object):
     # ---- fields --------------------------------------------------------------------------
 
     def get_username(self) -> str | None:
+        """The `username` field."""
         return self.get("username")
 
     def set_username(self, username: str) -> "User":
+        """Set the `username` field."""
         return self.set("username", username)  # type: ignore[return-value]
 
     def set_password(self, password: str) -> "User":
+        """Set the password (sent on save, stored hashed, never read back)."""
         return self.set("password", password)  # type: ignore[return-value]
 
     def get_email(self) -> str | None:
+        """The `email` field."""
         return self.get("email")
 
     def set_email(self, email: str) -> "User":
+        """Set the `email` field."""
         return self.set("email", email)  # type: ignore[return-value]
 
     def get_mobile_phone_number(self) -> str | None:
+        """The `mobilePhoneNumber` field."""
         return self.get("mobilePhoneNumber")
 
     def set_mobile_phone_number(self, number: str) -> "User":
+        """Set the `mobilePhoneNumber` field."""
         return self.set("mobilePhoneNumber", number)  # type: ignore[return-value]
 
     @property
     def session_token(self) -> str | None:
+        """The session token of a user signed up, logged in or become (else None)."""
         return self._fields.get("sessionToken")
 
     def get_session_token(self) -> str | None:
+        """The session token (see `session_token`)."""
         return self.session_token
 
     # ---- accounts ------------------------------------------------------------------------
@@ -467,6 +481,8 @@ class User(Object):
 
     def save(self, where: "Query | None" = None, fetch_when_save: bool | None = None,
              make_current: bool = False) -> None:
+        """Save as `Object.save` does (the password is not kept); `make_current`
+        makes the user the current one."""
         super().save(where, fetch_when_save)
         self._fields.pop("password", None)
         if make_current:
@@ -492,6 +508,7 @@ class User(Object):
 
     @property
     def is_current(self) -> bool:
+        """Whether this is the current user (the same object, or the same id)."""
         current = CURRENT.user
         return current is self or (current is not None and self.id is not None and current.id == self.id)
 

@@ -44,6 +44,7 @@ class Query:
 
     @property
     def class_name(self) -> str:
+        """The queried class."""
         return self._query_class.class_name
 
     # ---- combining queries ---------------------------------------------------------------
@@ -84,18 +85,23 @@ class Query:
         return self
 
     def not_equal_to(self, key: str, value: Any) -> "Query":
+        """`key` differs from `value` (objects without the field match)."""
         return self._add_condition(key, "$ne", value)
 
     def less_than(self, key: str, value: Any) -> "Query":
+        """`key` < `value` (numbers, texts, dates)."""
         return self._add_condition(key, "$lt", value)
 
     def less_than_or_equal_to(self, key: str, value: Any) -> "Query":
+        """`key` <= `value`."""
         return self._add_condition(key, "$lte", value)
 
     def greater_than(self, key: str, value: Any) -> "Query":
+        """`key` > `value`."""
         return self._add_condition(key, "$gt", value)
 
     def greater_than_or_equal_to(self, key: str, value: Any) -> "Query":
+        """`key` >= `value`."""
         return self._add_condition(key, "$gte", value)
 
     def contained_in(self, key: str, values: list[Any] | tuple[Any, ...]) -> "Query":
@@ -111,9 +117,11 @@ class Query:
         return self._add_condition(key, "$all", list(values))
 
     def exists(self, key: str) -> "Query":
+        """The object has the field `key`."""
         return self._add_condition(key, "$exists", True)
 
     def does_not_exist(self, key: str) -> "Query":
+        """The object lacks the field `key`."""
         return self._add_condition(key, "$exists", False)
 
     def matched(self, key: str, regex: str, ignore_case: bool = False, multi_line: bool = False) -> "Query":
@@ -127,9 +135,11 @@ class Query:
         return self
 
     def startswith(self, key: str, value: str) -> "Query":
+        """The text `key` starts with `value` (not a regular expression)."""
         return self._add_condition(key, "$regex", "^" + _quote(value))
 
     def endswith(self, key: str, value: str) -> "Query":
+        """The text `key` ends with `value` (not a regular expression)."""
         return self._add_condition(key, "$regex", _quote(value) + "$")
 
     def contains(self, key: str, value: str) -> "Query":

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from cherryc.runtime import leancloud
-from cherryc.runtime.leanengine import ACL, Engine, LeanEngineError, Object, Query, User, use_master_key
+from cherryc.runtime.leanengine import ACL, Engine, LeanEngineError, Object, Query, User, objects, use_master_key
 from cherryc.runtime.leanengine.registry import CURRENT
 from cherryc.runtime.storage import LeanCloudError, use_store
 from cherryc.runtime.storage.store import Store
@@ -58,7 +58,9 @@ class Gadget(Object):
 
 # ---- classes ---------------------------------------------------------------------------------
 
-def test_extend_makes_one_class_per_name() -> None:
+def test_extend_makes_one_class_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The classes declared here stay out of the process-wide registry of class names.
+    monkeypatch.setattr(objects, "_classes", dict(objects._classes))
     todo = Object.extend("Todo")
     assert todo is Object.extend("Todo")
     assert (todo.class_name, todo.__name__, issubclass(todo, Object)) == ("Todo", "Todo", True)
@@ -73,6 +75,7 @@ def test_extend_makes_one_class_per_name() -> None:
         class_name = "Stored_Name"
 
     assert (Member.class_name, Renamed.class_name) == ("_User", "Stored_Name")
+    assert Object.extend("_User") is Member and Object.extend("Stored_Name") is Renamed
     with pytest.raises(RuntimeError, match="create_without_data"):
         Object.create_without_data("5f1a2b")
     assert Object.create_without_data("Todo", "5f1a2b").id == "5f1a2b"
