@@ -1,5 +1,6 @@
-"""The embedded object store (DESIGN.md §6): LeanStorage objects, queries and users on
-SQLite or PostgreSQL, calling the site's hooks in-process.
+"""The embedded object store (DESIGN.md §6): LeanStorage on SQLite or PostgreSQL.
+
+Objects, queries and users, calling the site's hooks in-process.
 
 Layers, each in its own module:
 - `errors`       LeanCloudError (code, error, HTTP status).
