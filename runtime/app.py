@@ -19,13 +19,14 @@ from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 from .cache import PageCache
+from .config import ConfigError, storage_url_for
 from .context import RequestState, request, response
 from .dispatch import NotFound, Router
 from .errorpages import traceback_text
 from .forms import BadRequest
 from .leanengine import cloudfunc
 from .leanengine.auth import Keys
-from .leanengine.endpoints import ENGINE_PREFIXES, EngineApp, engine_route
+from .leanengine.endpoints import EngineApp, engine_route
 from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
 from .responsedata import (
     SERVER_HEADER, BodyError, begin as begin_response, body_chunks, check_body, encode_stream,
@@ -33,7 +34,13 @@ from .responsedata import (
 )  # fmt: skip
 from .sessions import make_sessions
 from .static import WHOLE_FILE_LIMIT, StaticFiles, file_headers, not_modified_since, open_file, read_chunks
+from .storage import use_store
+from .storage.backend import open_backend
+from .storage.rest import StorageApp, storage_route, user_object
+from .storage.store import Store
 
+#: Paths that may be LeanEngine or LeanStorage routes (one cheap check for the others).
+_API_PREFIXES = ("/1/", "/1.1/", "/__engine/")
 
 
 def _status(code: int) -> str:
@@ -59,13 +66,17 @@ class Application:
         self.xmlrpc = Router(site.xmlrpc_urls, site.instances)
         self.static = StaticFiles(config.static_content) if config.static_content else None
         self.site_key = config.site_key or secrets.token_urlsafe(32)
-        self.sessions = make_sessions(config, special, self.site_key)
+        self.store = _open_store(site, config)
+        use_store(self.store)  # cloud code's Object.save() and the REST routes share it
+        self.sessions = make_sessions(config, special, self.site_key, self.store.backend)
         self.cache = PageCache(config.flush_cache_delay)
         self.max_body = config.max_request_body_size
         self.protocol = config.protocol_version
         self.keys = Keys.load(config)
         cloudfunc.configure(site.engine, self.keys, config.lean_api_server)
-        self.engine = EngineApp(site.engine, self.keys, config, site.log)
+        self.engine = EngineApp(site.engine, self.keys, config, site.log,
+                                resolve_user=lambda token: user_object(self.store.user_by_token(token)))
+        self.storage = StorageApp(self.store, self.engine, self.keys, site.log)
         self._threads = threading.local()
         self._thread_numbers = itertools.count()
         self._thread_lock = threading.Lock()
@@ -74,10 +85,13 @@ class Application:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith(ENGINE_PREFIXES):
+        if path.startswith(_API_PREFIXES):
             route = engine_route(path)
             if route is not None:
-                return self._engine_request(environ, start_response, route)
+                return self._api_request(self.engine, environ, start_response, route)
+            route = storage_route(path)
+            if route is not None:
+                return self._api_request(self.storage, environ, start_response, route)
         begin_response(self.protocol)
         try:
             begin_request(environ, self)
@@ -255,23 +269,39 @@ class Application:
         return whole if whole is not None else encode_stream(stream)  # type: ignore[arg-type]
 
 
-    def _engine_request(self, environ: dict[str, Any], start_response: Callable[..., Any],
-                        route: Any) -> Iterable[bytes]:
-        """A LeanEngine route: the engine answers (and the access log has its line)."""
+    def _api_request(self, api: Any, environ: dict[str, Any], start_response: Callable[..., Any],
+                     route: Any) -> Iterable[bytes]:
+        """A LeanEngine or LeanStorage route: `api` answers (the access log has its line)."""
         if not self.site.logs_requests:
-            return self.engine(environ, start_response, route)
+            return api(environ, start_response, route)
 
         def respond(status: str, headers: list[tuple[str, str]]) -> Any:
             self._log_access(environ, status)
             return start_response(status, headers)
 
-        return self.engine(environ, respond, route)
+        return api(environ, respond, route)
 
     def _log_access(self, environ: dict[str, Any], status: str) -> None:
         if self.site.logs_requests:
             self.site.log(f'{environ.get("REMOTE_ADDR", "-")} - "{environ.get("REQUEST_METHOD")} '
                           f'{_request_uri(environ)} {environ.get("SERVER_PROTOCOL", "")}" '
                           f'{status[:3]}')
+
+
+def _open_store(site: Any, config: Any) -> Store:
+    """The site's object store, with the `[storage] indexes` made; ConfigError if it cannot
+    work. The backend connects on first use, in each process (pre-forked ones too)."""
+    try:
+        backend = open_backend(storage_url_for(config, site.base))
+    except (ValueError, ImportError) as exc:
+        raise ConfigError(f"{config.source}: error: [storage] url: {exc}") from None
+    for class_name, field_name in config.storage_indexes:
+        try:
+            backend.ensure_index(class_name, field_name)
+        except Exception as exc:  # the database is unreachable, or refuses
+            raise ConfigError(f"{config.source}: error: [storage] indexes: cannot create the "
+                              f"index on {class_name}.{field_name}: {exc}") from None
+    return Store(backend, site.engine, site.log)
 
 
 def _request_uri(environ: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ the file, line, section and option. Other sections belong to the site (`configFi
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -118,6 +119,37 @@ def _addresses(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _storage_url(text: str) -> str:
+    """`sqlite:///relative.db`, `sqlite:////absolute.db` or `postgresql://user@host/db`."""
+    url = text.strip()
+    if url.startswith("sqlite:///"):
+        if not url[len("sqlite:///"):].strip("/"):
+            raise ValueError("the sqlite URL names no file: write sqlite:///site.db "
+                             "(relative to the working directory) or sqlite:////abs/site.db")
+        return url
+    if url.startswith(("postgresql://", "postgres://")):
+        return url
+    if url.startswith("sqlite:"):
+        raise ValueError("a sqlite URL has three slashes before a relative path "
+                         "(sqlite:///site.db) and four before an absolute one (sqlite:////srv/site.db)")
+    # The value is not shown: a database URL may hold a password.
+    raise ValueError("expected sqlite:///file.db or postgresql://user@host/database")
+
+
+def _indexes(text: str) -> tuple[tuple[str, str], ...]:
+    """`Class.field, Other.field` as (class, field) pairs."""
+    pairs = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        class_name, dot, field_name = part.partition(".")
+        if not (dot and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", class_name)
+                and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", field_name)):
+            raise ValueError(f"expected Class.field items separated by commas, got {part!r}")
+        pairs.append((class_name, field_name))
+    return tuple(pairs)
+
+
 OPTIONS: tuple[Option, ...] = (
     Option("server", "logToScreen", "log_to_screen", _flag, True),
     Option("server", "logFile", "log_file", _text, ""),
@@ -152,13 +184,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("leanengine", "hookKey", "lean_hook_key", _text, ""),
     Option("leanengine", "apiServer", "lean_api_server", _text, ""),
     Option("leanengine", "functionTimeout", "lean_function_timeout", _seconds, 0.0),
+    Option("storage", "url", "storage_url", _storage_url, ""),
+    Option("storage", "indexes", "storage_indexes", _indexes, ()),
 )
 
 #: Options whose values are secrets: never logged, never shown.
-SECRET_OPTIONS = frozenset({"siteKey", "appKey", "masterKey", "hookKey"})
+SECRET_OPTIONS = frozenset({"siteKey", "appKey", "masterKey", "hookKey", "url"})
 
 #: Sections whose options the server owns (any other section belongs to the site).
-SERVER_SECTIONS = ("server", "session", "cache", "staticContent", "leanengine")
+SERVER_SECTIONS = ("server", "session", "cache", "staticContent", "leanengine", "storage")
 
 
 @dataclass(frozen=True)
@@ -199,6 +233,8 @@ class ServerConfig:
     lean_hook_key: str = ""
     lean_api_server: str = ""
     lean_function_timeout: float = 0.0
+    storage_url: str = ""  # "": sqlite:///<base>.db, see `storage_url_for`
+    storage_indexes: tuple[tuple[str, str], ...] = ()
     static_content: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -284,8 +320,9 @@ def load_config(path: str | None, parser: configparser.ConfigParser | None = Non
             try:
                 values[option.field] = option.parse(raw)
             except ValueError as exc:
+                shown = "(secret)" if option.name in SECRET_OPTIONS else repr(raw)
                 raise ConfigError(f"{locate(section, name)}: error: [{section}] "
-                                  f"{option.name} = {raw!r}: {exc}") from None
+                                  f"{option.name} = {shown}: {exc}") from None
     if parser.has_section("staticContent"):
         values["static_content"] = tuple(
             (prefix.strip("/"), directory) for prefix, directory in parser.items("staticContent")
@@ -328,6 +365,7 @@ def _check_together(config: ServerConfig, path: str, locate: "_Locator | None" =
     if (config.process_pool > 1 or config.forking) and not hasattr(os, "fork"):
         problems.append(("server", [n for n in ("processPool", "forking") if modes[n]],
                          "needs os.fork (not available here)"))
+    problems.extend(_storage_problems(config))
     for name in ("ssl_key_file", "ssl_certificate_file", "ssl_ca_certificate_file"):
         value = getattr(config, name)
         if value and not os.path.isfile(value):
@@ -337,6 +375,28 @@ def _check_together(config: ServerConfig, path: str, locate: "_Locator | None" =
         raise ConfigError("\n".join(
             f"{locate(section, options[-1].lower())}: error: [{section}] {', '.join(options)}: "
             f"{text}" for section, options, text in problems))
+
+
+def storage_url_for(config: ServerConfig, base: str) -> str:
+    """The object store's URL: `[storage] url`, else `<base>.db` in the working directory."""
+    return config.storage_url or f"sqlite:///{base}.db"
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a `sqlite:///` URL (DESIGN §6: three slashes relative, four absolute)."""
+    return url[len("sqlite:///"):].partition("?")[0]
+
+
+def _storage_problems(config: ServerConfig) -> list[tuple[str, list[str], str]]:
+    """A store that cannot work: its folder is missing, or psycopg is not installed."""
+    url = config.storage_url
+    if url.startswith("sqlite:///"):
+        folder = os.path.dirname(sqlite_path(url)) or "."
+        if not os.path.isdir(folder):
+            return [("storage", ["url"], f"the folder {folder!r} of the database does not exist")]
+    elif url and importlib.util.find_spec("psycopg") is None:
+        return [("storage", ["url"], "PostgreSQL needs psycopg 3: pip install 'cherryc[postgres]'")]
+    return []
 
 
 class _Locator:

@@ -1,4 +1,4 @@
-"""Sessions (spec §18, DESIGN §3): `request.sessionMap` kept in ram, files, cookies or custom code.
+"""Sessions (spec §18, DESIGN §3, §6): `request.sessionMap` in ram, files, cookies, database or custom code.
 
 Session ids come from `secrets`; the id cookie is HttpOnly, SameSite=Lax and Secure
 under SSL. Cookie sessions are JSON signed with HMAC-SHA256 and the site key, never
@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import pickle
 import re
@@ -118,6 +119,28 @@ class CustomStore:
         self._clean_up()
 
 
+class DatabaseStore:
+    """Sessions in the object store's database (`storageType = database`): shared by
+    pre-forked processes and by every server on the same database; JSON values only."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def load(self, session_id: str) -> tuple[dict, float] | None:
+        data = self.backend.session_load(session_id, time.time())
+        # The backend gives only sessions that have not expired.
+        return (data, math.inf) if isinstance(data, dict) else None
+
+    def save(self, session_id: str, data: dict, expires: float) -> None:
+        try:
+            self.backend.session_save(session_id, data, expires)
+        except (TypeError, ValueError) as exc:  # what json.dumps says of other values
+            raise TypeError(f"database sessions hold JSON values only: {exc}") from None
+
+    def clean_up(self, now: float) -> None:
+        self.backend.session_clean(now)
+
+
 class CookieStore:
     """The session data itself in a signed cookie: base64(JSON) + '.' + HMAC-SHA256."""
 
@@ -219,8 +242,9 @@ class Sessions:
 
 
 def make_sessions(config: Any, special: Callable[[str], Callable[..., Any]],
-                  site_key: str) -> Sessions | None:
-    """The Sessions of a configuration (None when sessions are off)."""
+                  site_key: str, backend: Any = None) -> Sessions | None:
+    """The Sessions of a configuration (None when sessions are off); `backend`: the
+    object store's, for database sessions."""
     kind = config.session_storage
     if not kind:
         return None
@@ -232,6 +256,8 @@ def make_sessions(config: Any, special: Callable[[str], Callable[..., Any]],
         store = CookieStore(site_key, config.session_timeout * 60)
     elif kind == "custom":
         store = CustomStore(special)
+    elif kind == "database" and backend is not None:
+        store = DatabaseStore(backend)
     else:
         raise ValueError(f"storageType={kind} is not available yet")
     return Sessions(store, config.session_cookie_name, config.session_timeout,

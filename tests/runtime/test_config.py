@@ -454,6 +454,12 @@ VALID = [
     ("session", "cookieName = MySession", "session_cookie_name", "MySession"),
     ("cache", "flushCacheDelay = 1.5", "flush_cache_delay", 1.5),
     ("staticContent", "images = pictures", "static_content", (("images", "pictures"),)),
+    ("session", "storageType = database", "session_storage", "database"),
+    ("storage", "url = sqlite:///objects.db", "storage_url", "sqlite:///objects.db"),
+    ("storage", "url = postgresql://postgres@127.0.0.1/test", "storage_url",
+     "postgresql://postgres@127.0.0.1/test"),
+    ("storage", "indexes = Todo.title, _User.city", "storage_indexes",
+     (("Todo", "title"), ("_User", "city"))),
 ]
 
 
@@ -512,6 +518,11 @@ BAD = [
     ("session", "cleanUpDelay", "x"),
     ("session", "cookieName", "bad name;"),
     ("cache", "flushCacheDelay", "never"),
+    ("storage", "url", "mysql://localhost/db"),
+    ("storage", "url", "sqlite:///"),
+    ("storage", "url", "sqlite://relative.db"),
+    ("storage", "indexes", "Todo"),
+    ("storage", "indexes", "Todo.title, Todo.some field"),
 ]
 
 
@@ -538,6 +549,7 @@ CONFLICTS = [
     ("file-sessions-without-dir", "session", "storageType = file\n", ["storageType"]),
     ("dir-without-file-sessions", "session", "storageType = ram\nstorageFileDir = s\n",
      ["storageFileDir"]),
+    ("database-in-a-missing-folder", "storage", "url = sqlite:///no/such/folder/site.db\n", ["url"]),
 ]
 
 
@@ -553,7 +565,7 @@ def test_conflicting_options_are_refused(site, tmp_path, monkeypatch, certificat
     _assert_names(str(caught.value), tmp_path / "site.cfg", section, options)
 
 
-@pytest.mark.parametrize("section", ["server", "session", "cache"])
+@pytest.mark.parametrize("section", ["server", "session", "cache", "storage"])
 def test_unknown_option_stops_start_up(site, tmp_path, section) -> None:
     _copy_module(site, tmp_path)
     text = f"[server]\nsocketHost = 127.0.0.1\nsocketPort = {free_port()}\n"
@@ -593,6 +605,15 @@ def test_bad_config_stops_the_server_with_status_1(site, tmp_path, certificate, 
     assert "Traceback" not in output
     _assert_names(output, config, section, options)
     assert status == 1, f"exit status {status}, output:\n{output}"
+
+
+def test_storage_url_with_a_password_is_never_shown(site, tmp_path, monkeypatch) -> None:
+    from cherryc.runtime.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        _started(site, tmp_path, "[storage]\nurl = mysql://admin:hunter2@db/site\n", monkeypatch)
+    _assert_names(str(caught.value), tmp_path / "site.cfg", "storage", ["url"])
+    assert "hunter2" not in str(caught.value)
 
 
 # ---- WSGI ----------------------------------------------------------------------------------------
