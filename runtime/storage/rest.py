@@ -273,9 +273,10 @@ class StorageApp:
             return self._class(call, "_User")
         if segments == ("me",):
             _allow(method, "GET")
-            user = call.caller.user  # found by the X-LC-Session header, else ?session_token=
-            if user is None and call.query.get("session_token"):
-                user = self.store.user_by_token(call.query["session_token"])
+            # ?session_token= names the user asked about (the Python SDK's `become` sends
+            # it beside the header of its current user); else the X-LC-Session header's
+            token = call.query.get("session_token")
+            user = self.store.user_by_token(token) if token else call.caller.user
             if user is None:
                 raise _fail(400, 211, _NO_USER)
             return Answer(200, user)

@@ -365,8 +365,11 @@ def test_users_me_by_header_or_query(api: Api, cls: str) -> None:
     assert by_header.json["username"] == by_query.json["username"] == f"{cls}-me"
     assert by_header.json["sessionToken"] == token
     _no_password(by_header.json)
+    # the Python SDK's `become` sends ?session_token= beside its current user's header
+    other = api.sign_up(f"{cls}-other")["sessionToken"]
+    assert api.get(f"users/me?session_token={other}", session=token).json["username"] == f"{cls}-other"
     for answer in (api.get("users/me", session="not-a-token"), api.get("users/me?session_token=x"),
-                   api.get("users/me")):
+                   api.get("users/me?session_token=x", session=token), api.get("users/me")):
         assert (answer.status, answer.json["code"]) == (400, 211)
 
 
