@@ -11,8 +11,6 @@ with advisory locks, so processes may create the same class at once.
 from __future__ import annotations
 
 import json
-import os
-import threading
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
@@ -23,6 +21,7 @@ try:
 except ImportError as exc:  # the optional extra is missing
     raise ImportError("the PostgreSQL backend needs psycopg 3: pip install 'cherryc[postgres]'") from exc
 
+from .connections import ThreadConnections
 from .errors import LeanCloudError
 from .sql import COLUMNS, Dialect, check_key, index_name, quote_identifier
 from .sqlbackend import FIELDS_TABLE, SESSIONS_TABLE, SQLBackend
@@ -97,37 +96,22 @@ class PostgresBackend(SQLBackend):
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._generation = 0
-        self._connections: list[tuple[int, Any]] = []
-        self._inherited: list[Any] = []  # a parent's connections, kept so that no GC closes them
+        self._connections = ThreadConnections(self._connect, broken=lambda connection: connection.broken)
 
     # ---- connections ----------------------------------------------------------------------
 
-    def _connection(self) -> Any:
-        local = self._local
-        connection = getattr(local, "connection", None)
-        if connection is not None:
-            if local.key == (os.getpid(), self._generation) and not connection.broken:
-                return connection
-            if local.key[0] != os.getpid():
-                self._inherited.append(connection)  # closing it would end the parent's session
+    def _connect(self) -> Any:
         try:
-            connection = psycopg.connect(self.url, autocommit=True)
+            return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
             raise RuntimeError(f"cannot connect to PostgreSQL: {_without_password(str(exc))}") from None
-        local.connection, local.key = connection, (os.getpid(), self._generation)
-        with self._lock:
-            self._connections.append((os.getpid(), connection))
-        return connection
 
     def _reader(self) -> Any:
-        return self._connection()
+        return self._connections.get()
 
     @contextmanager
     def _writer(self) -> Iterator[Any]:
-        connection = self._connection()
+        connection = self._connections.get()
         with connection.transaction():
             yield connection
 
@@ -142,12 +126,7 @@ class PostgresBackend(SQLBackend):
 
     def close(self) -> None:
         """Close this process's connections (threads reconnect on their next call)."""
-        with self._lock:
-            mine = [c for pid, c in self._connections if pid == os.getpid()]
-            self._connections = [(pid, c) for pid, c in self._connections if pid != os.getpid()]
-            self._generation += 1
-        for connection in mine:
-            connection.close()
+        self._connections.close()
 
     # ---- dialect details -------------------------------------------------------------------
 
@@ -208,7 +187,7 @@ class PostgresBackend(SQLBackend):
             "AND relkind = 'i' AND relname = %s", (name,)).fetchone() is not None
 
     def _analyze(self, class_name: str) -> None:
-        self._connection().execute(f"ANALYZE {quote_identifier(class_name)}")
+        self._connections.get().execute(f"ANALYZE {quote_identifier(class_name)}")
 
 
 def _without_password(message: str) -> str:

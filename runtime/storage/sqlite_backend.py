@@ -15,12 +15,12 @@ import json
 import os
 import re
 import sqlite3
-import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator
 from urllib.parse import parse_qs
 
+from .connections import ThreadConnections
 from .sql import COLUMNS, Dialect, check_key, index_name, quote_identifier
 from .sqlbackend import FIELDS_TABLE, SESSIONS_TABLE, SQLBackend
 from .where import Path
@@ -110,19 +110,11 @@ class SQLiteBackend(SQLBackend):
         super().__init__(url)
         self.path, options = sqlite_path(url)
         self.synchronous = options.get("synchronous", "full").upper()
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._generation = 0
-        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._connections = ThreadConnections(self._connect)
 
     # ---- connections ----------------------------------------------------------------------
 
-    def _connection(self, create: bool) -> sqlite3.Connection | None:
-        local = self._local
-        if getattr(local, "key", None) == (os.getpid(), self._generation):
-            return local.connection
-        if not create and not os.path.exists(self.path):
-            return None
+    def _connect(self) -> sqlite3.Connection:
         try:
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                          check_same_thread=False)
@@ -131,18 +123,17 @@ class SQLiteBackend(SQLBackend):
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
         connection.create_function("regexp", 2, _regexp, deterministic=True)
-        local.connection, local.key = connection, (os.getpid(), self._generation)
-        with self._lock:
-            self._connections.append((os.getpid(), connection))
         return connection
 
     def _reader(self) -> sqlite3.Connection | None:
-        return self._connection(create=False)
+        connection = self._connections.existing()
+        if connection is None and not os.path.exists(self.path):
+            return None  # reads make no file
+        return connection or self._connections.get()
 
     @contextmanager
     def _writer(self) -> Iterator[sqlite3.Connection]:
-        connection = self._connection(create=True)
-        assert connection is not None
+        connection = self._connections.get()
         connection.execute("BEGIN IMMEDIATE")
         try:
             yield connection
@@ -153,12 +144,7 @@ class SQLiteBackend(SQLBackend):
 
     def close(self) -> None:
         """Close this process's connections (threads reconnect on their next call)."""
-        with self._lock:
-            mine = [c for pid, c in self._connections if pid == os.getpid()]
-            self._connections = [(pid, c) for pid, c in self._connections if pid != os.getpid()]
-            self._generation += 1
-        for connection in mine:
-            connection.close()
+        self._connections.close()
 
     # ---- dialect details -------------------------------------------------------------------
 

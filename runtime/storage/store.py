@@ -154,15 +154,16 @@ class Store:
         condition = parse_where(where, _forbidden(class_name, caller))
         changes, ignored = self._read_body(class_name, body, caller)
         stored = self._writable(class_name, object_id, caller)
+        updated_keys = list(changes)
         password = self._user_changes(changes, creating=False) if class_name == USER_CLASS else None
         if "beforeUpdate" not in ignored and self._hook("beforeUpdate", class_name):
             merged = apply_changes(stored, changes)
-            self._before("beforeUpdate", class_name, _hook_view(class_name, merged), caller, list(changes))
+            self._before("beforeUpdate", class_name, _hook_view(class_name, merged), caller, updated_keys)
         if password is not None:
             changes["password"] = hash_password(password)
         row = self._update_row(class_name, object_id, changes, caller, condition)
         if "afterUpdate" not in ignored:
-            self._after("afterUpdate", class_name, row, caller, ignored, list(changes))
+            self._after("afterUpdate", class_name, row, caller, ignored, updated_keys)
         answer = {"updatedAt": row["updatedAt"], "objectId": object_id}
         if fetch_when_save:
             shown = self._present(class_name, [row], caller)[0]

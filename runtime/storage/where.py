@@ -258,11 +258,3 @@ def _system_value(field: str, value: Any) -> Any:
     except ValueError:
         raise invalid(f"{field} is compared with dates, not {value!r}.") from None
 
-
-def top_fields(condition: Condition | None) -> set[str]:
-    """The top-level fields a condition tests (`address` for `address.city`)."""
-    if condition is None:
-        return set()
-    if isinstance(condition, (And, Or)):
-        return set().union(*(top_fields(item) for item in condition.items))
-    return {condition.path[0]}

@@ -362,3 +362,13 @@ def test_no_acknowledged_write_is_lost_to_sigkill(backend_url: str, backend: SQL
     assert process.returncode == -signal.SIGKILL
     stored = backend.get_many("Burst", acknowledged)
     assert len(acknowledged) == 200 and set(stored) == set(acknowledged)
+
+
+def test_connections_of_ended_threads_are_closed(backend: SQLBackend) -> None:
+    backend.insert("Thing", "1" * 24, CREATED, {})
+    for _ in range(10):
+        thread = threading.Thread(target=backend.get, args=("Thing", "1" * 24))
+        thread.start()
+        thread.join()
+    open_connections = backend._connections._open  # type: ignore[attr-defined]
+    assert len(open_connections) <= 2  # this thread's, and at most the last ended thread's
