@@ -63,6 +63,7 @@ _ORDER_KEY = re.compile(r"-?[A-Za-z][A-Za-z0-9_]*\Z")
 _NO_CLASS = "Class or object doesn't exists."
 
 
+
 @dataclass(frozen=True)
 class Caller:
     """Who asks, as the request's keys and session say.
@@ -153,11 +154,12 @@ class Store:
         _check_id(object_id)
         condition = parse_where(where, _forbidden(class_name, caller))
         changes, ignored = self._read_body(class_name, body, caller)
-        stored = self._writable(class_name, object_id, caller)
+        if class_name == USER_CLASS and not _may_change_user(caller, object_id):
+            raise _no_session()
         updated_keys = list(changes)
         password = self._user_changes(changes, creating=False) if class_name == USER_CLASS else None
         if "beforeUpdate" not in ignored and self._hook("beforeUpdate", class_name):
-            merged = apply_changes(stored, changes)
+            merged = apply_changes(self._writable(class_name, object_id, caller), changes)
             self._before("beforeUpdate", class_name, _hook_view(class_name, merged), caller, updated_keys)
         if password is not None:
             changes["password"] = hash_password(password)
@@ -179,20 +181,28 @@ class Store:
         condition = parse_where(where, _forbidden(class_name, caller))
         ignored = self._ignored_hooks(body.get("__ignore_hooks") if isinstance(body, dict) else None,
                                       caller)
-        try:
-            stored = self._writable(class_name, object_id, caller)
-        except LeanCloudError as exc:
-            if exc.code == 101:
+        if class_name == USER_CLASS and not _may_change_user(caller, object_id):
+            raise _no_session()
+        hooks = [hook for hook in ("beforeDelete", "afterDelete")
+                 if hook not in ignored and self._hook(hook, class_name)]
+        stored = None
+        if hooks:  # hooks are handed the object: read it (else the delete alone decides)
+            stored = self.backend.get(class_name, object_id)
+            if stored is None:
                 return
-            raise
-        if "beforeDelete" not in ignored and self._hook("beforeDelete", class_name):
-            self._before("beforeDelete", class_name, _hook_view(class_name, stored), caller)
-        if not self.backend.delete(class_name, object_id, combine(condition, _access(caller, "write"))):
-            if self.backend.get(class_name, object_id) is not None:
-                raise self._refusal(condition)
-            return  # deleted meanwhile by someone else: the same outcome
-        if "afterDelete" not in ignored:
-            self._after("afterDelete", class_name, stored, caller, ignored)
+            refusal = self._write_refusal(class_name, object_id, caller, stored)
+            if refusal is not None:
+                raise refusal
+            if "beforeDelete" in hooks:
+                self._before("beforeDelete", class_name, _hook_view(class_name, stored), caller)
+        access = None if class_name == USER_CLASS else _access(caller, "write")
+        if not self.backend.delete(class_name, object_id, combine(condition, access)):
+            row = self.backend.get(class_name, object_id)
+            if row is not None:
+                raise self._write_refusal(class_name, object_id, caller, row) or _no_effect(condition)
+            return  # unknown, or deleted meanwhile by someone else: the same outcome
+        if "afterDelete" in hooks:
+            self._after("afterDelete", class_name, stored, caller, ignored)  # type: ignore[arg-type]
 
     def query(self, class_name: str, caller: Caller, where: dict[str, Any] | None = None,
               order: str | Sequence[str] | None = None, limit: int = 100, skip: int = 0,
@@ -277,8 +287,8 @@ class Store:
     def refresh_session_token(self, user_id: str, caller: Caller) -> dict[str, Any]:
         """A new session token for the user (its session or the master key) → the user."""
         _check_id(user_id)
-        if not caller.master and caller.user_id != user_id:
-            raise LeanCloudError(206, "The user cannot be altered by a client without the session.")
+        if not _may_change_user(caller, user_id):
+            raise _no_session()
         row = self.backend.update(USER_CLASS, user_id, {"sessionToken": new_session_token()}, now_iso())
         if row is None:
             raise LeanCloudError(211, "Could not find user.")
@@ -399,35 +409,37 @@ class Store:
     def _writable(self, class_name: str, object_id: str, caller: Caller) -> dict[str, Any]:
         """The stored object the caller may change; 101 unknown (or unreadable), 403, 206."""
         row = self.backend.get(class_name, object_id)
+        refusal = self._write_refusal(class_name, object_id, caller, row)
+        if refusal is not None:
+            raise refusal
+        return row  # type: ignore[return-value]
+
+    @staticmethod
+    def _write_refusal(class_name: str, object_id: str, caller: Caller,
+                       row: dict[str, Any] | None) -> LeanCloudError | None:
+        """Why the caller may not change `row` (None: it may)."""
         if row is None:
-            raise LeanCloudError(101, _NO_CLASS, 404)
+            return LeanCloudError(101, _NO_CLASS, 404)
         if class_name == USER_CLASS:
-            if not caller.master and caller.user_id != object_id:
-                raise LeanCloudError(206, "The user cannot be altered by a client without the session.")
-        elif not _allows(row, caller, "write"):
-            if _allows(row, caller, "read"):
-                raise LeanCloudError(403, "Forbidden to write this object by its ACL.", 403)
-            raise LeanCloudError(101, _NO_CLASS, 404)
-        return row
+            return None if _may_change_user(caller, object_id) else _no_session()
+        if _allows(row, caller, "write"):
+            return None
+        if _allows(row, caller, "read"):
+            return LeanCloudError(403, "Forbidden to write this object by its ACL.", 403)
+        return LeanCloudError(101, _NO_CLASS, 404)  # as if absent
 
     def _update_row(self, class_name: str, object_id: str, changes: dict[str, Any], caller: Caller,
                     condition: Condition | None) -> dict[str, Any]:
+        """Update with the caller's write rights and `condition` checked in the same transaction."""
         access = None if class_name == USER_CLASS else _access(caller, "write")
         try:
             row = self.backend.update(class_name, object_id, changes, now_iso(), combine(condition, access))
         except UniqueViolation as exc:
             raise _taken(exc) if class_name == USER_CLASS else exc from None
         if row is None:
-            if self.backend.get(class_name, object_id) is None:
-                raise LeanCloudError(101, _NO_CLASS, 404)
-            raise self._refusal(condition)
+            stored = self.backend.get(class_name, object_id)
+            raise self._write_refusal(class_name, object_id, caller, stored) or _no_effect(condition)
         return row
-
-    @staticmethod
-    def _refusal(condition: Condition | None) -> LeanCloudError:
-        if condition is not None:
-            return LeanCloudError(305, "No effect on updating/deleting a document.")
-        return LeanCloudError(403, "Forbidden to write this object by its ACL.", 403)
 
     def _ensure_user_indexes(self) -> None:
         if not self._user_indexes_ready:
@@ -495,6 +507,22 @@ def _field_value(key: str, value: Any) -> Any:
         return normalize_value(value)
     except ValueError as exc:
         raise LeanCloudError(107, f"Invalid value for field '{key}': {exc}.") from None
+
+
+def _may_change_user(caller: Caller, user_id: str) -> bool:
+    return caller.master or caller.user_id == user_id
+
+
+def _no_session() -> LeanCloudError:
+    return LeanCloudError(206, "The user cannot be altered by a client without the session.")
+
+
+def _no_effect(condition: Condition | None) -> LeanCloudError:
+    """A write whose object exists and may be changed had no effect: its `where` failed
+    (or, without one, the object changed under it)."""
+    if condition is not None:
+        return LeanCloudError(305, "No effect on updating/deleting a document.")
+    return LeanCloudError(101, _NO_CLASS, 404)
 
 
 def _forbidden(class_name: str, caller: Caller) -> frozenset[str]:
