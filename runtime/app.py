@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 from .cache import PageCache
-from .config import ConfigError, storage_url_for
+from .config import option_error, storage_url_for
 from .context import RequestState, request, response
 from .dispatch import NotFound, Router
 from .errorpages import traceback_text
@@ -294,13 +294,13 @@ def _open_store(site: Any, config: Any) -> Store:
     try:
         backend = open_backend(storage_url_for(config, site.base))
     except (ValueError, ImportError) as exc:
-        raise ConfigError(f"{config.source}: error: [storage] url: {exc}") from None
+        raise option_error(config, "storage", "url", str(exc)) from None
     for class_name, field_name in config.storage_indexes:
         try:
             backend.ensure_index(class_name, field_name)
         except Exception as exc:  # the database is unreachable, or refuses
-            raise ConfigError(f"{config.source}: error: [storage] indexes: cannot create the "
-                              f"index on {class_name}.{field_name}: {exc}") from None
+            raise option_error(config, "storage", "indexes", f"cannot create the index on "
+                               f"{class_name}.{field_name}: {exc}") from None
     return Store(backend, site.engine, site.log)
 
 

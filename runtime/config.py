@@ -399,6 +399,13 @@ def _storage_problems(config: ServerConfig) -> list[tuple[str, list[str], str]]:
     return []
 
 
+def option_error(config: ServerConfig, section: str, name: str, problem: str) -> ConfigError:
+    """A ConfigError about one option found wrong after loading (`file:line: error: ...`)."""
+    where = _Locator(config.source)(section, name.lower()) if config.source != "(defaults)" \
+        else "(defaults)"
+    return ConfigError(f"{where}: error: [{section}] {name}: {problem}")
+
+
 class _Locator:
     """Finds the line of an option in a .cfg file, for messages (`file:line`)."""
 

@@ -174,7 +174,8 @@ class StorageApp:
         if malformed is not None:
             raise malformed
         if "text/plain" in environ.get("CONTENT_TYPE", "") and isinstance(body, dict):
-            body, method = self._browser_body(body, method)
+            # a browser avoiding a preflight sent its credentials in the body: not fields
+            body = {key: value for key, value in body.items() if key not in _BODY_CREDENTIALS}
         resource, rest = route.group(2), route.group(3) or ""
         segments = tuple(part for part in rest.split("/") if part)
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
@@ -182,16 +183,6 @@ class StorageApp:
         self.current.begin(user_object(caller.user), caller.session_token,
                            lambda: {"remote_address": self.engine_app._remote_address(environ)})
         return self.route(Call(method, resource, segments, query, body, caller))
-
-    @staticmethod
-    def _browser_body(body: dict[str, Any], method: str) -> tuple[dict[str, Any], str]:
-        """A text/plain body (browsers avoiding a preflight): credentials out, `_method` read."""
-        override = body.get("_method")
-        body = {key: value for key, value in body.items()
-                if key not in _BODY_CREDENTIALS and key != "_method"}
-        if isinstance(override, str) and override.upper() in ("GET", "PUT", "DELETE", "POST"):
-            method = override.upper()
-        return body, method
 
     def _caller(self, access: Access, needs_user: bool) -> Caller:
         """The Caller of a request; its session token must name a user (211) when the

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from restapi import (  # noqa: F401 - storage_url is a fixture
-    APP_ID, APP_KEY, ISO_DATE, OBJECT_ID, PLAIN_SITE, Api, storage_server, storage_url, where,
+    APP_ID, APP_KEY, ISO_DATE, LEAN_SECTION, OBJECT_ID, PLAIN_SITE, SERVER_ENV, Api,
+    storage_server, storage_url, where,
 )
-from servers import ServerProcess
+from servers import ServerProcess, compile_site, free_port
 
 
 @pytest.fixture(scope="module")
@@ -500,3 +504,32 @@ def test_text_plain_credentials_from_a_browser(api: Api, server: ServerProcess, 
 def test_site_pages_still_work(server: ServerProcess) -> None:
     reply = server.get("/")
     assert reply.status == 200 and "storage test site" in reply.text
+
+
+# ---- where the store lives (DESIGN §6) -----------------------------------------------------
+
+def test_default_store_is_site_server_db_made_on_the_first_write(tmp_path: Path) -> None:
+    compile_site(tmp_path, PLAIN_SITE)
+    database = tmp_path / "siteServer.db"
+    with ServerProcess(tmp_path, env=SERVER_ENV, extra=LEAN_SECTION) as server:
+        api = Api(server)
+        assert server.get("/").status == 200
+        assert api.get("classes/Todo").json["code"] == 101
+        assert not database.exists()  # pages and reads make no file
+        object_id = api.create("Todo", {"title": "kept"})
+        assert database.exists()
+    with ServerProcess(tmp_path, env=SERVER_ENV, extra=LEAN_SECTION) as server:
+        assert Api(server).get(f"classes/Todo/{object_id}").json["title"] == "kept"
+
+
+def test_unreachable_database_for_indexes_stops_start_up(tmp_path: Path) -> None:
+    compile_site(tmp_path, PLAIN_SITE)
+    config = tmp_path / "bad.cfg"
+    config.write_text(f"[server]\nsocketPort = {free_port()}\n{LEAN_SECTION}[storage]\n"
+                      "url = postgresql://site:hunter2@127.0.0.1:1/site\nindexes = Todo.title\n")
+    result = subprocess.run([sys.executable, "siteServer.py", "-C", str(config)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "[storage] indexes" in output and "Todo.title" in output
+    assert "Traceback" not in output and "hunter2" not in output
