@@ -16,12 +16,11 @@ honoured only for a caller with the hook or master key, and never stored.
 
 While a hook runs, `engine.current.user` is the caller's user (when the Caller has one).
 
-Access (ACL field `{"*": {"read": true}, "<userId>": {"read": true, "write": true}}`):
-without the master key a caller sees only objects it may read (queries filter in the
-database, so `limit` and `count` stay right) and changes only objects it may write
-(403 otherwise; objects it may not even read are 101, as if absent). Objects without an
-ACL are public. `role:` entries grant nothing (there are no roles yet). A `_User` is
-changed or deleted only with its own session or the master key (206).
+Access (see `access`): without the master key a caller sees only objects it may read
+(queries filter in the database, so `limit` and `count` stay right) and changes only
+objects it may write (403 otherwise; objects it may not even read are 101, as if
+absent). A `_User` is changed or deleted only with its own session or the master key
+(206). The Caller class lives in `access` and is importable from here too.
 """
 
 from __future__ import annotations
@@ -29,13 +28,14 @@ from __future__ import annotations
 import re
 import secrets
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from ..leanengine.errors import LeanEngineError
-from ..leanengine.objects import AFTER_HOOKS, BEFORE_HOOKS, Object
+from ..leanengine.objects import Object
 from ..leanengine.registry import CLASS_HOOKS
 from ..sourcemap import format_exception
+from .access import (USER_CLASS, Caller, access_condition, allows, forbidden_fields, hook_view,
+                     may_change_user, public_user)
 from .backend import Backend
 from .errors import LeanCloudError
 from .fieldops import apply_changes, check_operation, is_operation
@@ -43,9 +43,8 @@ from .schema import (SYSTEM_FIELDS, check_acl, check_class_name, check_field_nam
                      now_iso)
 from .sql import UniqueViolation
 from .users import hash_password, looks_like_token, new_session_token, verify_password
-from .where import Compare, Condition, Exists, Or, combine, parse_where
+from .where import Compare, Condition, combine, parse_where
 
-USER_CLASS = "_User"
 MAX_LIMIT = 1000
 #: Hook name (as in `__ignore_hooks`) -> the registry prefix of its functions.
 HOOK_PREFIXES = {
@@ -56,31 +55,10 @@ HOOK_PREFIXES = {
 ON_LOGIN = "__on_login__User"
 #: Body keys that are not fields: the server's own, or what SDKs and hooks echo back.
 _NOT_FIELDS = frozenset(SYSTEM_FIELDS + ("__type", "className", "_updatedKeys", "__before", "__after"))
-_USER_SECRETS = frozenset({"password", "sessionToken"})
 _LOGIN_KEYS = ("username", "email", "mobilePhoneNumber")
 _UNIQUE_USER_FIELDS = ("username", "email", "sessionToken")
 _ORDER_KEY = re.compile(r"-?[A-Za-z][A-Za-z0-9_]*\Z")
 _NO_CLASS = "Class or object doesn't exists."
-
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks, as the request's keys and session say.
-
-    `master`: the master key (bypasses ACLs, may change any user); `hook`: the hook key
-    or the master key (may skip hooks with `__ignore_hooks`); `user`: the logged-in
-    user's stored JSON (with objectId) or None; `session_token`: that user's token.
-    """
-
-    master: bool = False
-    hook: bool = False
-    user: dict[str, Any] | None = None
-    session_token: str | None = None
-
-    @property
-    def user_id(self) -> str | None:
-        return self.user.get("objectId") if self.user else None
 
 
 def new_object_id() -> str:
@@ -139,7 +117,7 @@ class Store:
         if not self.backend.class_exists(class_name):
             raise LeanCloudError(101, _NO_CLASS, 404)
         row = self.backend.get(class_name, object_id)
-        if row is None or not _allows(row, caller, "read"):
+        if row is None or not allows(row, caller, "read"):
             if class_name == USER_CLASS:
                 raise LeanCloudError(211, "Could not find user.")
             return {}
@@ -152,15 +130,15 @@ class Store:
         `_User` needs that user's session or the master key (206)."""
         check_class_name(class_name)
         _check_id(object_id)
-        condition = parse_where(where, _forbidden(class_name, caller))
+        condition = parse_where(where, forbidden_fields(class_name, caller))
         changes, ignored = self._read_body(class_name, body, caller)
-        if class_name == USER_CLASS and not _may_change_user(caller, object_id):
+        if class_name == USER_CLASS and not may_change_user(caller, object_id):
             raise _no_session()
         updated_keys = list(changes)
         password = self._user_changes(changes, creating=False) if class_name == USER_CLASS else None
         if "beforeUpdate" not in ignored and self._hook("beforeUpdate", class_name):
             merged = apply_changes(self._writable(class_name, object_id, caller), changes)
-            self._before("beforeUpdate", class_name, _hook_view(class_name, merged), caller, updated_keys)
+            self._before("beforeUpdate", class_name, hook_view(class_name, merged), caller, updated_keys)
         if password is not None:
             changes["password"] = hash_password(password)
         row = self._update_row(class_name, object_id, changes, caller, condition)
@@ -178,10 +156,10 @@ class Store:
         not match; deleting an unknown object succeeds."""
         check_class_name(class_name)
         _check_id(object_id)
-        condition = parse_where(where, _forbidden(class_name, caller))
+        condition = parse_where(where, forbidden_fields(class_name, caller))
         ignored = self._ignored_hooks(body.get("__ignore_hooks") if isinstance(body, dict) else None,
                                       caller)
-        if class_name == USER_CLASS and not _may_change_user(caller, object_id):
+        if class_name == USER_CLASS and not may_change_user(caller, object_id):
             raise _no_session()
         hooks = [hook for hook in ("beforeDelete", "afterDelete")
                  if hook not in ignored and self._hook(hook, class_name)]
@@ -194,8 +172,8 @@ class Store:
             if refusal is not None:
                 raise refusal
             if "beforeDelete" in hooks:
-                self._before("beforeDelete", class_name, _hook_view(class_name, stored), caller)
-        access = None if class_name == USER_CLASS else _access(caller, "write")
+                self._before("beforeDelete", class_name, hook_view(class_name, stored), caller)
+        access = None if class_name == USER_CLASS else access_condition(caller, "write")
         if not self.backend.delete(class_name, object_id, combine(condition, access)):
             row = self.backend.get(class_name, object_id)
             if row is not None:
@@ -211,7 +189,7 @@ class Store:
         """`{"results": [...]}` (plus `"count"` with count); `order` as REST gives it
         ("-score,name", or a list of such keys); limit 0..1000, skip >= 0 (else 102)."""
         check_class_name(class_name)
-        condition = combine(parse_where(where, _forbidden(class_name, caller)), _access(caller, "read"))
+        condition = combine(parse_where(where, forbidden_fields(class_name, caller)), access_condition(caller, "read"))
         order_terms = parse_order(order)
         if limit.__class__ is not int or not 0 <= limit <= MAX_LIMIT:
             raise LeanCloudError(102, f"Invalid query: limit must be a whole number from 0 to {MAX_LIMIT}.")
@@ -267,7 +245,7 @@ class Store:
         if function is not None:
             try:
                 with self._current_user(caller):
-                    function(Object.from_json(USER_CLASS, _hook_view(USER_CLASS, row)))
+                    function(Object.from_json(USER_CLASS, hook_view(USER_CLASS, row)))
             except Exception as exc:  # noqa: BLE001 - the hook's refusal, or its bug (logged)
                 self._log_hook_error("onLogin", USER_CLASS, exc)
                 error = hook_failed(exc)
@@ -275,24 +253,24 @@ class Store:
         if not row.get("sessionToken"):
             row = self.backend.update(USER_CLASS, row["objectId"], {"sessionToken": new_session_token()},
                                       now_iso()) or row
-        return _user_json(row, with_token=True)
+        return public_user(row, with_token=True)
 
     def user_by_token(self, session_token: str) -> dict[str, Any] | None:
         """The user (REST JSON with sessionToken, no password) owning a token, or None."""
         if not looks_like_token(session_token):
             return None
         rows = self.backend.find(USER_CLASS, Compare(("sessionToken",), "eq", session_token), (), 1, 0)
-        return _user_json(rows[0], with_token=True) if rows else None
+        return public_user(rows[0], with_token=True) if rows else None
 
     def refresh_session_token(self, user_id: str, caller: Caller) -> dict[str, Any]:
         """A new session token for the user (its session or the master key) → the user."""
         _check_id(user_id)
-        if not _may_change_user(caller, user_id):
+        if not may_change_user(caller, user_id):
             raise _no_session()
         row = self.backend.update(USER_CLASS, user_id, {"sessionToken": new_session_token()}, now_iso())
         if row is None:
             raise LeanCloudError(211, "Could not find user.")
-        return _user_json(row, with_token=True)
+        return public_user(row, with_token=True)
 
     # ---- reading bodies ------------------------------------------------------------------
 
@@ -375,7 +353,7 @@ class Store:
         function = self._hook(hook, class_name)
         if function is None or hook in ignored:
             return
-        obj = Object.from_json(class_name, _hook_view(class_name, row))
+        obj = Object.from_json(class_name, hook_view(class_name, row))
         obj.updated_keys = list(updated_keys or ())
         obj.disable_after_hook()
         try:
@@ -397,7 +375,7 @@ class Store:
             return
         current = self.engine.current
         saved = current._state
-        current.begin(Object.from_json(USER_CLASS, _user_json(caller.user, with_token=False)),
+        current.begin(Object.from_json(USER_CLASS, public_user(caller.user, with_token=False)),
                       caller.session_token)
         try:
             yield
@@ -421,17 +399,17 @@ class Store:
         if row is None:
             return LeanCloudError(101, _NO_CLASS, 404)
         if class_name == USER_CLASS:
-            return None if _may_change_user(caller, object_id) else _no_session()
-        if _allows(row, caller, "write"):
+            return None if may_change_user(caller, object_id) else _no_session()
+        if allows(row, caller, "write"):
             return None
-        if _allows(row, caller, "read"):
+        if allows(row, caller, "read"):
             return LeanCloudError(403, "Forbidden to write this object by its ACL.", 403)
         return LeanCloudError(101, _NO_CLASS, 404)  # as if absent
 
     def _update_row(self, class_name: str, object_id: str, changes: dict[str, Any], caller: Caller,
                     condition: Condition | None) -> dict[str, Any]:
         """Update with the caller's write rights and `condition` checked in the same transaction."""
-        access = None if class_name == USER_CLASS else _access(caller, "write")
+        access = None if class_name == USER_CLASS else access_condition(caller, "write")
         try:
             row = self.backend.update(class_name, object_id, changes, now_iso(), combine(condition, access))
         except UniqueViolation as exc:
@@ -454,7 +432,7 @@ class Store:
                  include: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Rows as the caller may see them: user secrets removed, `keys` kept, `include` filled."""
         if class_name == USER_CLASS:
-            rows = [_user_json(row, with_token=row["objectId"] == caller.user_id) for row in rows]
+            rows = [public_user(row, with_token=row["objectId"] == caller.user_id) for row in rows]
         included = _names(include)
         if keys:
             rows = [_project(row, _names(keys), included) for row in rows]
@@ -471,7 +449,7 @@ class Store:
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for class_name, ids in wanted.items():
             objects = [obj for obj in self.backend.get_many(class_name, sorted(ids)).values()
-                       if _allows(obj, caller, "read")]
+                       if allows(obj, caller, "read")]
             for obj in self._present(class_name, objects, caller):
                 found[class_name, obj["objectId"]] = {"__type": "Object", "className": class_name, **obj}
 
@@ -509,10 +487,6 @@ def _field_value(key: str, value: Any) -> Any:
         raise LeanCloudError(107, f"Invalid value for field '{key}': {exc}.") from None
 
 
-def _may_change_user(caller: Caller, user_id: str) -> bool:
-    return caller.master or caller.user_id == user_id
-
-
 def _no_session() -> LeanCloudError:
     return LeanCloudError(206, "The user cannot be altered by a client without the session.")
 
@@ -523,37 +497,6 @@ def _no_effect(condition: Condition | None) -> LeanCloudError:
     if condition is not None:
         return LeanCloudError(305, "No effect on updating/deleting a document.")
     return LeanCloudError(101, _NO_CLASS, 404)
-
-
-def _forbidden(class_name: str, caller: Caller) -> frozenset[str]:
-    """Fields a caller may not query: a user's password hash, and others' session tokens."""
-    if class_name != USER_CLASS:
-        return frozenset()
-    return frozenset({"password"}) if caller.master else _USER_SECRETS
-
-
-def _allows(row: dict[str, Any], caller: Caller, right: str) -> bool:
-    """Whether the ACL of a stored object gives the caller `right` ("read" or "write")."""
-    acl = row.get("ACL")
-    if caller.master or acl.__class__ is not dict:
-        return True
-    entry = acl.get("*")
-    if entry and entry.get(right) is True:
-        return True
-    user_id = caller.user_id
-    entry = acl.get(user_id) if user_id else None
-    return bool(entry) and entry.get(right) is True
-
-
-def _access(caller: Caller, right: str) -> Condition | None:
-    """The condition `_allows` as a query condition, so the database filters (None: master)."""
-    if caller.master:
-        return None
-    grants: tuple[Condition, ...] = (Exists(("ACL",), False), Compare(("ACL", "*", right), "eq", True))
-    user_id = caller.user_id
-    if user_id:
-        grants += (Compare(("ACL", user_id, right), "eq", True),)
-    return Or(grants)
 
 
 def parse_order(order: str | Sequence[str] | None) -> list[tuple[str, bool]]:
@@ -593,17 +536,6 @@ def _pointers(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, list):
         return [item for item in value if _is_pointer(item)]
     return []
-
-
-def _user_json(row: dict[str, Any], with_token: bool) -> dict[str, Any]:
-    """A user without its password hash (and without its session token unless `with_token`)."""
-    hidden = ("password",) if with_token else ("password", "sessionToken")
-    return {key: value for key, value in row.items() if key not in hidden}
-
-
-def _hook_view(class_name: str, row: dict[str, Any]) -> dict[str, Any]:
-    """What a hook sees of an object: a user never shows its password hash or token."""
-    return _user_json(row, with_token=False) if class_name == USER_CLASS else row
 
 
 def _as_user(answer: dict[str, Any], caller: Caller) -> Caller:
