@@ -23,9 +23,6 @@ from ..sourcemap import format_exception
 from .errors import LeanCloudError
 from .store import Caller, Store
 
-#: Paths the storage routes own (the Application's cheap first check).
-STORAGE_PREFIXES = ("/1.1/classes", "/1/classes", "/1.1/users", "/1/users", "/1.1/login",
-                    "/1/login", "/1.1/batch", "/1/batch")
 _ROUTE = re.compile(r"/(1(?:\.1)?)/(classes|users|login|batch)(?:/(.*))?\Z")
 #: Credentials a browser puts into a text/plain body (spec §3.2): never stored.
 _BODY_CREDENTIALS = frozenset({"_ApplicationId", "_ApplicationKey", "_MasterKey", "_SessionToken",
@@ -37,7 +34,7 @@ _INTERNAL = '{"code":1,"error":"Internal server error."}'
 
 def storage_route(path: str) -> re.Match[str] | None:
     """The storage route of a request path, or None when the path is not one."""
-    return _ROUTE.match(path) if path.startswith(STORAGE_PREFIXES) else None
+    return _ROUTE.match(path)
 
 
 def user_object(data: dict[str, Any] | None) -> User | None:
@@ -64,20 +61,8 @@ class Answer(NamedTuple):
     location: str = ""  # path after the version, e.g. "classes/Todo/<id>", for 201s
 
 
-def _fail(status: int, code: int, message: str) -> LeanCloudError:
-    return LeanCloudError(code, message, status)
-
-
 def _flag(query: dict[str, str], name: str) -> bool:
     return query.get(name, "").lower() in ("1", "true")
-
-
-def _names(query: dict[str, str], name: str) -> list[str] | None:
-    """`keys=a,b` / `include=a.b,c` as a list (None when not given)."""
-    text = query.get(name)
-    if text is None:
-        return None
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _json_param(query: dict[str, str], name: str) -> dict[str, Any] | None:
@@ -88,9 +73,9 @@ def _json_param(query: dict[str, str], name: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except ValueError:
-        raise _fail(400, 107, f"{name} is not valid JSON: {text[:200]!r}") from None
+        raise LeanCloudError(107, f"{name} is not valid JSON: {text[:200]!r}") from None
     if not isinstance(value, dict):
-        raise _fail(400, 107, f"{name} must be a JSON object")
+        raise LeanCloudError(107, f"{name} must be a JSON object")
     return value
 
 
@@ -102,14 +87,15 @@ def _number(query: dict[str, str], name: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise _fail(400, 102, f"Invalid query: {name} must be a whole number, got {text[:50]!r}.") from None
+        raise LeanCloudError(102, f"Invalid query: {name} must be a whole number, "
+                                  f"got {text[:50]!r}.") from None
 
 
 def _object_body(body: Any) -> dict[str, Any]:
     if body is None:
         return {}
     if not isinstance(body, dict):
-        raise _fail(400, 107, _NOT_A_DICT)
+        raise LeanCloudError(107, _NOT_A_DICT)
     return body
 
 
@@ -141,6 +127,8 @@ class StorageApp:
                 extra.append(("Location", f"{_base_url(environ)}/{route.group(1)}/{answer.location}"))
         except LeanCloudError as exc:
             status, body = exc.status, exc.to_json()
+            if isinstance(exc, MethodNotAllowed):
+                extra.append(("Allow", ", ".join(exc.allowed + ("OPTIONS",))))
         except EngineError as exc:
             status, body = exc.status, {"code": exc.code, "error": exc.message}
         except (Exception, SystemExit, KeyboardInterrupt) as exc:  # never show a bug, never stop
@@ -156,8 +144,6 @@ class StorageApp:
                      f"as JSON: {exc}")
             status, payload = 500, _INTERNAL
         data = payload.encode("utf-8")
-        if status == 405:
-            extra.append(("Allow", "GET, POST, PUT, DELETE, OPTIONS"))
         start_response(_STATUS_LINES.get(status) or f"{status} Unknown",
                        _JSON_HEADERS + extra + [("Content-Length", str(len(data)))])
         return [data]
@@ -170,14 +156,14 @@ class StorageApp:
             body, malformed = None, exc
         access = authenticate(environ, self.keys, body)
         if not access.app:
-            raise _fail(401, 401, "Unauthorized.")  # before any complaint about the body
+            raise LeanCloudError(401, "Unauthorized.", 401)  # before any complaint about the body
         if malformed is not None:
             raise malformed
         if "text/plain" in environ.get("CONTENT_TYPE", "") and isinstance(body, dict):
             # a browser avoiding a preflight sent its credentials in the body: not fields
             body = {key: value for key, value in body.items() if key not in _BODY_CREDENTIALS}
-        resource, rest = route.group(2), route.group(3) or ""
-        segments = tuple(part for part in rest.split("/") if part)
+        resource, rest = route.group(2), route.group(3)
+        segments = _segments(rest)
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         caller = self._caller(access, _acts_for_a_user(resource, segments, method))
         self.current.begin(user_object(caller.user), caller.session_token,
@@ -193,7 +179,7 @@ class StorageApp:
             return Caller(master=access.master, hook=hook)
         user = self.store.user_by_token(token)
         if user is None:
-            raise _fail(400, 211, _NO_USER)
+            raise LeanCloudError(211, _NO_USER)
         return Caller(master=access.master, hook=hook, user=user, session_token=token)
 
     # ---- routes --------------------------------------------------------------------------
@@ -214,8 +200,7 @@ class StorageApp:
         if resource == "batch" and not segments:
             _allow(method, "POST")
             return Answer(200, self._batch(call))
-        raise _fail(404, 1, f"no LeanStorage route {method} /1.1/{resource}"
-                            + "".join(f"/{s}" for s in segments))
+        raise _no_route(method, "/".join((resource,) + segments))
 
     def _class(self, call: Call, class_name: str) -> Answer:
         """`classes/<Class>`: create (POST) or query (GET)."""
@@ -223,7 +208,7 @@ class StorageApp:
         if call.method == "GET":
             return Answer(200, self._query(class_name, call))
         created = self.store.create(class_name, _object_body(call.body), call.caller,
-                                      _flag(call.query, "fetchWhenSave"))
+                                    _flag(call.query, "fetchWhenSave"))
         where = "users" if call.resource == "users" else f"classes/{class_name}"
         return Answer(201, created, f"{where}/{created['objectId']}")
 
@@ -237,8 +222,8 @@ class StorageApp:
             options["skip"] = skip
         return self.store.query(
             class_name, call.caller, where=_json_param(query, "where"),
-            order=query.get("order") or None, keys=_names(query, "keys"),
-            include=_names(query, "include"), count=_flag(query, "count"), **options)
+            order=query.get("order") or None, keys=query.get("keys"),
+            include=query.get("include"), count=_flag(query, "count"), **options)
 
     def _object(self, call: Call, class_name: str, object_id: str) -> Answer:
         """`classes/<Class>/<id>`: get, update or delete one object."""
@@ -246,8 +231,8 @@ class StorageApp:
         _allow(method, "GET", "PUT", "DELETE")
         if method == "GET":
             return Answer(200, store.fetch(class_name, object_id, call.caller,
-                                           keys=_names(query, "keys"),
-                                           include=_names(query, "include")))
+                                           keys=query.get("keys"),
+                                           include=query.get("include")))
         where = _json_param(query, "where")
         if method == "PUT":
             return Answer(200, store.update(class_name, object_id, _object_body(call.body),
@@ -269,14 +254,14 @@ class StorageApp:
             token = call.query.get("session_token")
             user = self.store.user_by_token(token) if token else call.caller.user
             if user is None:
-                raise _fail(400, 211, _NO_USER)
+                raise LeanCloudError(211, _NO_USER)
             return Answer(200, user)
         if len(segments) == 1:
             return self._object(call, "_User", segments[0])
         if len(segments) == 2 and segments[1] == "refreshSessionToken":
             _allow(method, "PUT")
             return Answer(200, self.store.refresh_session_token(segments[0], call.caller))
-        raise _fail(404, 1, f"no LeanStorage route {method} /1.1/users/{'/'.join(segments)}")
+        raise _no_route(method, "/".join(("users",) + segments))
 
     # ---- batch (spec §15.2) --------------------------------------------------------------
 
@@ -285,7 +270,7 @@ class StorageApp:
         `{"error"}` per item, run in order, each on its own (no item undoes another)."""
         requests = _object_body(call.body).get("requests")
         if not isinstance(requests, list):
-            raise _fail(400, 107, 'a batch needs {"requests": [{"method", "path", "body"}, ...]}')
+            raise LeanCloudError(107, 'a batch is {"requests": [{"method", "path", "body"}, ...]}')
         results: list[dict[str, Any]] = []
         for item in requests:
             try:
@@ -301,20 +286,24 @@ class StorageApp:
 def _batch_call(item: Any, caller: Caller) -> Call:
     """One batch item as a Call; a path may carry a query, `params` adds to it."""
     if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-        raise _fail(400, 107, 'a batch item needs "method" and "path"')
+        raise LeanCloudError(107, 'a batch item needs "method" and "path"')
     method = str(item.get("method", "")).upper()
     parts = urlsplit(item["path"])
     path = unquote(parts.path)
     match = _ROUTE.match(path) or _ROUTE.match("/1.1/" + path.lstrip("/"))
     if match is None or match.group(2) == "batch":
-        raise _fail(404, 1, f"no LeanStorage route {method} {item['path'][:200]} in a batch")
+        raise _no_route(method, f"{item['path'][:200]} (in a batch)")
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     params = item.get("params")
     if isinstance(params, dict):
         query.update({key: value if isinstance(value, str) else _ENCODER.encode(value)
                       for key, value in params.items()})
-    segments = tuple(part for part in (match.group(3) or "").split("/") if part)
-    return Call(method, match.group(2), segments, query, item.get("body"), caller)
+    return Call(method, match.group(2), _segments(match.group(3)), query, item.get("body"), caller)
+
+
+def _segments(rest: str | None) -> tuple[str, ...]:
+    """What follows the resource in a path (`Todo/<id>`), as its non-empty parts."""
+    return tuple(part for part in rest.split("/") if part) if rest else ()
 
 
 def _acts_for_a_user(resource: str, segments: tuple[str, ...], method: str) -> bool:
@@ -327,9 +316,21 @@ def _acts_for_a_user(resource: str, segments: tuple[str, ...], method: str) -> b
     return not signing_up
 
 
+def _no_route(method: str, path: str) -> LeanCloudError:
+    return LeanCloudError(1, f"no LeanStorage route {method} {path}", 404)
+
+
+class MethodNotAllowed(LeanCloudError):
+    """405: the route exists, not with this method (`allowed` goes into `Allow`)."""
+
+    def __init__(self, method: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(1, f"{method} is not allowed here (allowed: {', '.join(allowed)})", 405)
+        self.allowed = allowed
+
+
 def _allow(method: str, *allowed: str) -> None:
     if method not in allowed:
-        raise _fail(405, 1, f"{method} is not allowed here (allowed: {', '.join(allowed)})")
+        raise MethodNotAllowed(method, allowed)
 
 
 def _base_url(environ: dict[str, Any]) -> str:

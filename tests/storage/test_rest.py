@@ -487,7 +487,8 @@ def test_both_prefixes(server: ServerProcess, cls: str) -> None:
 
 def test_wrong_method_and_unknown_route(api: Api, cls: str) -> None:
     wrong = api.put(f"classes/{cls}", {"x": 1})
-    assert (wrong.status, wrong.json["code"]) == (405, 1) and "Allow" in wrong.headers
+    assert (wrong.status, wrong.json["code"]) == (405, 1)
+    assert wrong.headers["Allow"] == "GET, POST, OPTIONS"
     unknown = api.get(f"classes/{cls}/a/b")
     assert unknown.status == 404 and unknown.json["code"] == 1
 
