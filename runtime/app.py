@@ -29,7 +29,7 @@ from .leanengine.auth import Keys
 from .leanengine.endpoints import EngineApp, engine_route
 from .requestdata import PayloadTooLarge, begin as begin_request, parse_body, read_body
 from .responsedata import (
-    SERVER_HEADER, BodyError, begin as begin_response, body_chunks, check_body, encode_stream,
+    SERVER_HEADER, begin as begin_response, body_chunks, check_body, encode_stream,
     header_list, http_date, status_line, untouched_headers,
 )  # fmt: skip
 from .sessions import make_sessions
@@ -301,6 +301,8 @@ def _open_store(site: Any, config: Any) -> Store:
         except Exception as exc:  # the database is unreachable, or refuses
             raise option_error(config, "storage", "indexes", f"cannot create the index on "
                                f"{class_name}.{field_name}: {exc}") from None
+    if config.storage_indexes:
+        backend.close()  # pre-forked workers open their own connections
     return Store(backend, site.engine, site.log)
 
 

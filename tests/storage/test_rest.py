@@ -534,3 +534,31 @@ def test_unreachable_database_for_indexes_stops_start_up(tmp_path: Path) -> None
     assert result.returncode == 1, output
     assert "[storage] indexes" in output and "Todo.title" in output
     assert "Traceback" not in output and "hunter2" not in output
+
+
+def _index_names(url: str) -> set[str]:
+    """The index names in a store's database, read with the database's own client."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url[len("sqlite:///"):]) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+            return {row[0] for row in rows}
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return {row[0] for row in connection.execute("SELECT indexname FROM pg_indexes")}
+
+
+def test_indexes_are_made_at_start_up(tmp_path: Path, storage_url: str) -> None:
+    """`[storage] indexes`, made before the workers fork; they then serve normally."""
+    server = storage_server(tmp_path, PLAIN_SITE, storage_url, server={"processPool": 2},
+                            extra="indexes = Indexed.title, Indexed.rank\n")
+    with server:
+        assert {"Indexed.title", "Indexed.rank"} <= _index_names(storage_url)
+        api = Api(server)
+        assert api.get("classes/Indexed").json == {"results": []}  # the class exists now
+        for rank in range(5):
+            api.create("Indexed", {"title": f"t{rank}", "rank": rank})
+        found = api.get(f"classes/Indexed?order=-rank&{where({'rank': {'$gte': 3}})}").json
+        assert [row["title"] for row in found["results"]] == ["t4", "t3"]
