@@ -21,7 +21,6 @@ try:
 except ImportError as exc:  # the optional extra is missing
     raise ImportError("the PostgreSQL backend needs psycopg 3: pip install 'cherryc[postgres]'") from exc
 
-from .connections import ThreadConnections
 from .errors import LeanCloudError
 from .sql import COLUMNS, Dialect, check_key, index_name, quote_identifier
 from .sqlbackend import FIELDS_TABLE, SESSIONS_TABLE, SQLBackend
@@ -94,10 +93,6 @@ class PostgresBackend(SQLBackend):
     lock_row = " FOR UPDATE"
     integrity_error = pg_errors.UniqueViolation
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self._connections = ThreadConnections(self._connect, broken=lambda connection: connection.broken)
-
     # ---- connections ----------------------------------------------------------------------
 
     def _connect(self) -> Any:
@@ -106,8 +101,9 @@ class PostgresBackend(SQLBackend):
         except psycopg.OperationalError as exc:
             raise RuntimeError(f"cannot connect to PostgreSQL: {_without_password(str(exc))}") from None
 
-    def _reader(self) -> Any:
-        return self._connections.get()
+    @staticmethod
+    def _broken(connection: Any) -> bool:
+        return connection.broken
 
     @contextmanager
     def _writer(self) -> Iterator[Any]:
@@ -123,10 +119,6 @@ class PostgresBackend(SQLBackend):
             raise LeanCloudError(102, f"Invalid query: {exc.diag.message_primary}.") from None
         except pg_errors.UntranslatableCharacter:
             raise LeanCloudError(107, "Text may not contain the NUL character (\\u0000).") from None
-
-    def close(self) -> None:
-        """Close this process's connections (threads reconnect on their next call)."""
-        self._connections.close()
 
     # ---- dialect details -------------------------------------------------------------------
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from contextlib import contextmanager, nullcontext
 from typing import Any, Iterable, Iterator, Sequence
 
+from .connections import ThreadConnections
 from .errors import LeanCloudError
 from .fieldops import apply_changes
-from .schema import FieldTypes, data_types, type_conflict
-from .sql import (COLUMNS, Dialect, UniqueViolation, check_key, field_of_index, index_name,
+from .schema import FieldTypes, check_class_name, check_field_name, data_types, type_conflict
+from .sql import (COLUMNS, Dialect, UniqueViolation, field_of_index, index_name,
                   quote_identifier, render_order, render_where)
 from .where import Condition, Path
 
@@ -47,6 +48,7 @@ class SQLBackend:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._connections = ThreadConnections(self._connect, self._broken)
         self.types = FieldTypes()
         self._tables: set[str] = set()
         self._indexes: set[tuple[str, str, bool]] = set()
@@ -55,9 +57,18 @@ class SQLBackend:
 
     # ---- what a subclass provides ----------------------------------------------------------
 
+    def _connect(self) -> Any:
+        """A new connection (in autocommit mode)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _broken(connection: Any) -> bool:
+        """Whether a connection can no longer be used (it is then replaced)."""
+        return False
+
     def _reader(self) -> Any | None:
         """This thread's connection for reading; None when there is no database yet."""
-        raise NotImplementedError
+        return self._connections.get()
 
     def _writer(self) -> Any:
         """A context manager: this thread's connection inside a write transaction."""
@@ -97,15 +108,25 @@ class SQLBackend:
         """A context manager turning database errors a client caused into LeanCloudErrors."""
         return nullcontext()
 
+    def close(self) -> None:
+        """Close this process's connections (threads reconnect on their next call)."""
+        self._connections.close()
+
     # ---- objects -------------------------------------------------------------------------
 
     def insert(self, class_name: str, object_id: str, created_at: str, data: dict[str, Any]) -> Row:
         data = apply_changes({}, data)
+        types = data_types(data)
+        values = (object_id, created_at, created_at, self._dump(data))
         try:
-            with self._transaction() as tx:
-                self._ensure_table(tx, class_name)
-                self._record_types(tx, class_name, data_types(data))
-                tx.execute(self._sql(class_name)[1], (object_id, created_at, created_at, self._dump(data)))
+            if class_name in self._tables and not self.types.unknown(class_name, types):
+                with self._errors():  # a known class and fields: one statement is atomic alone
+                    self._connections.get().execute(self._sql(class_name)[1], values)
+            else:
+                with self._transaction() as tx:
+                    self._ensure_table(tx, class_name)
+                    self._record_types(tx, class_name, types)
+                    tx.execute(self._sql(class_name)[1], values)
         except self.integrity_error as exc:
             raise self._unique_violation(exc) from None
         return _row(data, object_id, created_at, created_at)
@@ -220,8 +241,9 @@ class SQLBackend:
         key = (class_name, field, unique)
         if key in self._indexes:
             return
+        check_class_name(class_name)
         if field not in COLUMNS:
-            check_key(field)
+            check_field_name(field)
         name = index_name(class_name, field, unique)
         connection = self._reader()
         if connection is None or not self._index_exists(connection, name):

@@ -20,7 +20,6 @@ from functools import lru_cache
 from typing import Any, Iterator
 from urllib.parse import parse_qs
 
-from .connections import ThreadConnections
 from .sql import COLUMNS, Dialect, check_key, index_name, quote_identifier
 from .sqlbackend import FIELDS_TABLE, SESSIONS_TABLE, SQLBackend
 from .where import Path
@@ -110,7 +109,6 @@ class SQLiteBackend(SQLBackend):
         super().__init__(url)
         self.path, options = sqlite_path(url)
         self.synchronous = options.get("synchronous", "full").upper()
-        self._connections = ThreadConnections(self._connect)
 
     # ---- connections ----------------------------------------------------------------------
 
@@ -141,10 +139,6 @@ class SQLiteBackend(SQLBackend):
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
-
-    def close(self) -> None:
-        """Close this process's connections (threads reconnect on their next call)."""
-        self._connections.close()
 
     # ---- dialect details -------------------------------------------------------------------
 

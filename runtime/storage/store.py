@@ -153,7 +153,8 @@ class Store:
     def delete(self, class_name: str, object_id: str, caller: Caller,
                where: dict[str, Any] | None = None, body: dict[str, Any] | None = None) -> None:
         """Remove an object (`body` may carry `__ignore_hooks`); 305 when `where` does
-        not match; deleting an unknown object succeeds."""
+        not match; deleting an unknown object (or one the caller may not read) succeeds
+        and changes nothing."""
         check_class_name(class_name)
         _check_id(object_id)
         condition = parse_where(where, forbidden_fields(class_name, caller))
@@ -170,15 +171,15 @@ class Store:
                 return
             refusal = self._write_refusal(class_name, object_id, caller, stored)
             if refusal is not None:
-                raise refusal
+                return _unless_absent(refusal)
             if "beforeDelete" in hooks:
                 self._before("beforeDelete", class_name, hook_view(class_name, stored), caller)
         access = None if class_name == USER_CLASS else access_condition(caller, "write")
         if not self.backend.delete(class_name, object_id, combine(condition, access)):
             row = self.backend.get(class_name, object_id)
-            if row is not None:
-                raise self._write_refusal(class_name, object_id, caller, row) or _no_effect(condition)
-            return  # unknown, or deleted meanwhile by someone else: the same outcome
+            if row is not None:  # else unknown, or deleted meanwhile: the same outcome
+                _unless_absent(self._write_refusal(class_name, object_id, caller, row) or _no_effect(condition))
+            return
         if "afterDelete" in hooks:
             self._after("afterDelete", class_name, stored, caller, ignored)  # type: ignore[arg-type]
 
@@ -485,6 +486,13 @@ def _field_value(key: str, value: Any) -> Any:
         return normalize_value(value)
     except ValueError as exc:
         raise LeanCloudError(107, f"Invalid value for field '{key}': {exc}.") from None
+
+
+def _unless_absent(refusal: LeanCloudError) -> None:
+    """Deleting an object the caller cannot see succeeds, as for an unknown one; other
+    refusals are raised."""
+    if refusal.code != 101:
+        raise refusal
 
 
 def _no_session() -> LeanCloudError:

@@ -252,6 +252,13 @@ def test_unique_index(backend: SQLBackend) -> None:
     assert backend.get("Account", "2" * 24)["updatedAt"] == CREATED
 
 
+def test_index_names_are_checked(backend: SQLBackend) -> None:
+    for class_name, field, code in [("Bad-Class", "n", 103), ("Thing", "bad field", 105), ("Thing", "a.b", 105)]:
+        with pytest.raises(LeanCloudError) as caught:
+            backend.ensure_index(class_name, field)
+        assert caught.value.code == code
+
+
 def bulk(backend: SQLBackend, count: int) -> None:
     backend.insert_many("Big", ((f"{i:024x}", CREATED, {"n": i, "group": i % 50, "s": f"s{i}"})
                                 for i in range(count)))
@@ -264,6 +271,7 @@ def bulk(backend: SQLBackend, count: int) -> None:
     ({"group": 7}, [("n", False)]),
     ({}, [("n", True)]),
     ({"s": "s77"}, [("createdAt", True)]),
+    ({}, [("updatedAt", False)]),
 ])
 def test_queries_on_an_indexed_field_use_the_index(backend: SQLBackend, where: dict[str, Any],
                                                    order: list[tuple[str, bool]]) -> None:
