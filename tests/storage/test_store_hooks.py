@@ -261,3 +261,32 @@ def test_on_login_may_refuse_with_401(store: Store, engine: Engine) -> None:
     with pytest.raises(LeanCloudError) as caught:  # a wrong password never reaches the hook
         store.log_in({"username": "eve", "password": "nope"}, ANONYMOUS)
     assert caught.value.code == 210 and len(seen) == 2
+
+
+def test_a_refused_sign_up_stores_no_user(store: Store, engine: Engine) -> None:
+    @engine.before_save("_User")
+    def no_admins(user: Object) -> None:
+        if user.get("username") == "admin":
+            raise LeanEngineError("this name is reserved")
+
+    with pytest.raises(LeanCloudError) as caught:
+        store.sign_up({"username": "admin", "password": "pw"}, ANONYMOUS)
+    assert caught.value.code == 142 and caught.value.error.endswith("this name is reserved")
+    assert error_code(lambda: store.log_in({"username": "admin", "password": "pw"}, ANONYMOUS)) == 211
+
+
+def test_delete_hooks_do_not_run_for_objects_the_caller_cannot_change(store: Store, engine: Engine) -> None:
+    runs: list[str] = []
+    engine.before_delete("Review")(lambda obj: runs.append("beforeDelete"))
+    engine.after_delete("Review")(lambda obj: runs.append("afterDelete"))
+    hidden = store.create("Review", {"ACL": {}}, MASTER)["objectId"]
+    readonly = store.create("Review", {"ACL": {"*": {"read": True}}}, MASTER)["objectId"]
+    store.delete("Review", hidden, ANONYMOUS)  # as if absent
+    assert error_code(lambda: store.delete("Review", readonly, ANONYMOUS)) == 403
+    assert runs == [] and count(store) == 2
+
+
+def error_code(call: Any) -> int:
+    with pytest.raises(LeanCloudError) as caught:
+        call()
+    return caught.value.code
