@@ -34,7 +34,6 @@ from .responsedata import (
 )  # fmt: skip
 from .sessions import make_sessions
 from .static import WHOLE_FILE_LIMIT, StaticFiles, file_headers, not_modified_since, open_file, read_chunks
-from .storage import use_store
 from .storage.backend import open_backend
 from .storage.rest import StorageApp, storage_route, user_object
 from .storage.store import Store
@@ -50,7 +49,7 @@ def _status(code: int) -> str:
 class Application:
     """The site as a WSGI application (one per process, shared by its threads)."""
 
-    def __init__(self, site: Any, config: Any) -> None:
+    def __init__(self, site: Any, config: Any, store: Store) -> None:
         self.site = site
         self.config = config
         special = site.special
@@ -66,8 +65,7 @@ class Application:
         self.xmlrpc = Router(site.xmlrpc_urls, site.instances)
         self.static = StaticFiles(config.static_content) if config.static_content else None
         self.site_key = config.site_key or secrets.token_urlsafe(32)
-        self.store = _open_store(site, config)
-        use_store(self.store)  # cloud code's Object.save() and the REST routes share it
+        self.store = store
         self.sessions = make_sessions(config, special, self.site_key, self.store.backend)
         self.cache = PageCache(config.flush_cache_delay)
         self.max_body = config.max_request_body_size
@@ -77,6 +75,7 @@ class Application:
         self.engine = EngineApp(site.engine, self.keys, config, site.log,
                                 resolve_user=lambda token: user_object(self.store.user_by_token(token)))
         self.storage = StorageApp(self.store, self.engine, self.keys, site.log)
+        self.current = site.engine.current
         self._threads = threading.local()
         self._thread_numbers = itertools.count()
         self._thread_lock = threading.Lock()
@@ -102,6 +101,8 @@ class Application:
             self._handle(environ)
         except (Exception, SystemExit, KeyboardInterrupt) as exc:  # never let a page stop the server
             self._fail(exc)
+        finally:
+            self.current.end()  # a user logged in by this page's cloud code is not the next page's
         return self._send(environ, start_response)
 
     def _start_thread(self) -> None:
@@ -288,7 +289,7 @@ class Application:
                           f'{status[:3]}')
 
 
-def _open_store(site: Any, config: Any) -> Store:
+def open_store(site: Any, config: Any) -> Store:
     """The site's object store, with the `[storage] indexes` made; ConfigError if it cannot
     work. The backend connects on first use, in each process (pre-forked ones too)."""
     try:

@@ -105,7 +105,8 @@ class Site:
 
     def start(self, config_path: str | None = None) -> None:
         """Read the config, create the instances, run `initServer`, build the application."""
-        from .app import Application
+        from .app import Application, open_store
+        from .storage import use_store
 
         self.configure(config_path)
         self._log = self.special("logMessage")
@@ -115,8 +116,11 @@ class Site:
             instance = cls()
             self.instances[name] = instance
             self.namespace[name] = instance
+        # The object store first, so that initServer's cloud code can already use it.
+        store = open_store(self, self.config)
+        use_store(store)  # cloud code's Object.save() and the REST routes share it
         self.special("initServer")()
-        self.app = Application(self, self.config)
+        self.app = Application(self, self.config, store)
         why = self.app.keys.missing()
         if why:
             self.log(f"note: {why}")

@@ -22,6 +22,7 @@ import base64
 import configparser
 import datetime
 import http.client
+import json
 import os
 import signal
 import socket
@@ -126,6 +127,14 @@ class _Client:
 
     def get(self, path: str, **kwargs: Any) -> Reply:
         return self.request("GET", path, **kwargs)
+
+    def sign_up(self, headers: dict[str, str], username: str, password: str = "a-password") -> str:
+        """Sign a user up through the site's object store (POST /1.1/users, with the app
+        credentials in `headers`); return its session token."""
+        reply = self.request("POST", "/1.1/users", body=json.dumps({"username": username, "password": password}),
+                             headers={**headers, "Content-Type": "application/json"})
+        assert reply.status == 201, reply.text
+        return json.loads(reply.text)["sessionToken"]
 
     def post(self, path: str, form: Form, headers: dict[str, str] | None = None,
              **kwargs: Any) -> Reply:

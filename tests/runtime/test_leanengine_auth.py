@@ -278,7 +278,8 @@ def test_text_plain_body_credentials(server) -> None:
 
 
 def test_text_plain_body_credentials_are_stripped_from_params(server) -> None:
-    body = {"_ApplicationId": APP_ID, "_ApplicationKey": APP_KEY, "_SessionToken": "tok",
+    token = server.sign_up({"X-LC-Id": APP_ID, "X-LC-Key": APP_KEY}, "stripped-params-user")
+    body = {"_ApplicationId": APP_ID, "_ApplicationKey": APP_KEY, "_SessionToken": token,
             "a": 1}
     assert call(server, "/1.1/functions/params", {}, body=body, content_type="text/plain") == \
         (200, {"result": {"a": 1}})
@@ -295,9 +296,10 @@ def test_text_plain_master_key_opens_metadatas(server) -> None:
 
 
 def test_text_plain_session_token(server) -> None:
-    body = {"_ApplicationId": APP_ID, "_ApplicationKey": APP_KEY, "_SessionToken": "tok-123"}
+    token = server.sign_up({"X-LC-Id": APP_ID, "X-LC-Key": APP_KEY}, "text-plain-user")
+    body = {"_ApplicationId": APP_ID, "_ApplicationKey": APP_KEY, "_SessionToken": token}
     assert call(server, "/1.1/functions/whoami", {}, body=body, content_type="text/plain") == \
-        (200, {"result": {"token": "tok-123"}})
+        (200, {"result": {"token": token}})
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])

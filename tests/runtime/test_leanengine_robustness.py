@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import secrets
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -293,11 +294,12 @@ def test_function_timeout_answers_503_and_the_server_goes_on(site_folder) -> Non
         status, body, _ = call(server, "spin")
         assert (status, body["code"]) == (503, 124)
         # Under the timeout, each caller still sees its own session token.
+        tokens = sign_up_users(server, 10)
         with ThreadPoolExecutor(max_workers=10) as pool:
             results = list(pool.map(
-                lambda n: call(server, "tokens", headers={**APP, "X-LC-Session": f"t-{n}"})[:2],
-                range(10)))
-        assert results == [(200, {"result": [f"t-{n}", f"t-{n}"]}) for n in range(10)]
+                lambda token: call(server, "tokens", headers={**APP, "X-LC-Session": token})[:2],
+                tokens))
+        assert results == [(200, {"result": [token, token]}) for token in tokens]
         assert server.process.poll() is None
     assert "slow failure" in server.log()
 
@@ -305,22 +307,32 @@ def test_function_timeout_answers_503_and_the_server_goes_on(site_folder) -> Non
 # ---- concurrency ----------------------------------------------------------------------------
 
 
-def test_fifty_concurrent_callers_see_their_own_session_token(server) -> None:
-    def one(n: int) -> tuple[int, Any]:
-        token = f"session-{n:02d}-{'x' * (n % 7)}"
+def sign_up_users(server: Any, count: int) -> list[str]:
+    """The session tokens of `count` new users of the server's object store."""
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        return list(pool.map(lambda _: server.sign_up(APP, f"user-{secrets.token_hex(8)}"), range(count)))
+
+
+@pytest.fixture(scope="module")
+def session_tokens(server) -> list[str]:
+    return sign_up_users(server, 50)
+
+
+def test_fifty_concurrent_callers_see_their_own_session_token(server, session_tokens) -> None:
+    def one(token: str) -> tuple[int, Any, str]:
         status, body, _ = call(server, "tokens", {"pause": 0.05},
                                headers={**APP, "X-LC-Session": token})
         return status, body, token
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        results = list(pool.map(one, range(50)))
+        results = list(pool.map(one, session_tokens))
     for status, body, token in results:
         assert (status, body) == (200, {"result": [token, token]})
 
 
-def test_fifty_concurrent_rpc_callers_see_their_own_session_token(server) -> None:
-    def one(n: int) -> tuple[int, Any]:
-        token = f"rpc-{n}"
+def test_fifty_concurrent_rpc_callers_see_their_own_session_token(server, session_tokens) -> None:
+    def one(n: int) -> tuple[int, Any, str]:
+        token = session_tokens[n]
         headers = {**APP, "X-AVOSCloud-Session-Token": token} if n % 2 else \
             {**APP, "X-LC-Session": token}
         status, body, _ = call(server, "tokens", {"pause": 0.02}, headers=headers, route="call")
@@ -332,11 +344,13 @@ def test_fifty_concurrent_rpc_callers_see_their_own_session_token(server) -> Non
         assert (status, body) == (200, {"result": [token, token]})
 
 
-def test_calls_without_session_see_none_after_calls_with_one(server) -> None:
+def test_calls_without_session_see_none_after_calls_with_one(server, session_tokens) -> None:
     with ThreadPoolExecutor(max_workers=20) as pool:
-        list(pool.map(lambda n: call(server, "tokens", {"pause": 0},
-                                     headers={**APP, "X-LC-Session": f"s{n}"}), range(40)))
+        with_session = list(pool.map(lambda token: call(server, "tokens", {"pause": 0},
+                                                        headers={**APP, "X-LC-Session": token})[:2],
+                                     session_tokens[:40]))
         results = list(pool.map(lambda n: call(server, "tokens", {"pause": 0})[:2], range(40)))
+    assert with_session == [(200, {"result": [token, token]}) for token in session_tokens[:40]]
     assert results == [(200, {"result": [None, None]})] * 40
 
 

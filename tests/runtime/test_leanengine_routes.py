@@ -648,11 +648,16 @@ def test_current_user_does_not_leak_into_the_next_request(server) -> None:
 
 @pytest.mark.parametrize("header", ["X-LC-Session", "X-AVOSCloud-Session-Token",
                                     "X-Uluru-Session-Token"])
-def test_session_header_becomes_current_session_token(server, header) -> None:
-    status, body, _ = call(server, "/1.1/functions/whoami", {},
-                           headers={**APP, header: "token-abc"})
-    assert status == 200
-    assert body["result"]["token"] == "token-abc"
+def test_session_header_becomes_current_user_and_session_token(server, header) -> None:
+    username = "user-" + header.lower()
+    token = server.sign_up(APP, username)
+    status, body, _ = call(server, "/1.1/functions/whoami", {}, headers={**APP, header: token})
+    assert (status, body) == (200, {"result": {"token": token, "username": username}})
+
+
+def test_unknown_session_token_is_401_211(server) -> None:
+    status, body, _ = call(server, "/1.1/functions/whoami", {}, headers={**APP, "X-LC-Session": "made-up"})
+    assert (status, body["code"]) == (401, 211)
 
 
 # ---- /call/ typed encoding (spec §4.2, §6) --------------------------------------------------
