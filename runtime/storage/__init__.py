@@ -6,9 +6,12 @@ Layers, each in its own module:
 - `errors`       LeanCloudError (code, error, HTTP status).
 - `where`        parses and checks a LeanStorage `where` into a condition tree.
 - `fieldops`     applies `{"__op": ...}` field operations to stored JSON.
-- `backend`      the Backend protocol; `sqlite_backend`, `postgres_backend` implement it;
-                 `open_backend(url)` picks one.
+- `schema`       class and field names, dates, and the type each field keeps.
+- `access`       Caller, ACL checks, what of a user others may see.
 - `users`        password hashing, session tokens.
+- `backend`      the Backend protocol and `open_backend(url)`; `sql` and `sqlbackend`
+                 hold the SQL both databases share, `sqlite_backend` and
+                 `postgres_backend` the rest, `connections` one connection per thread.
 - `store`        Store: validation, ACLs, users, hooks (spec §7-§8) over a Backend.
 - `rest`         the WSGI routes `/1.1/classes`, `/1.1/batch`, `/1.1/users`, `/1.1/login`.
 

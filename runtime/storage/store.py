@@ -376,8 +376,8 @@ class Store:
             return
         current = self.engine.current
         saved = current._state
-        current.begin(Object.from_json(USER_CLASS, public_user(caller.user, with_token=False)),
-                      caller.session_token)
+        user = Object.from_json(USER_CLASS, public_user(caller.user, with_token=False))
+        current._state = (user, caller.session_token) + saved[2:]  # the caller's meta stays
         try:
             yield
         finally:
