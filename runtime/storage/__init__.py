@@ -15,8 +15,8 @@ Layers, each in its own module:
 - `store`        Store: validation, ACLs, users, hooks (spec §7-§8) over a Backend.
 - `rest`         the WSGI routes `/1.1/classes`, `/1.1/batch`, `/1.1/users`, `/1.1/login`.
 
-The running site's store is reached with `active_store()` (set by the Application at
-start-up with `use_store`), so cloud code's `Object.save()` and the REST routes share it.
+The running site's store is reached with `active_store()` (set by `Site.start` before
+`initServer`, with `use_store`), so cloud code's `Object.save()` and the REST routes share it.
 """
 
 from __future__ import annotations
