@@ -48,7 +48,6 @@ import _harness
 import http_bench
 from http_bench import Run, Server, median, ms
 
-from cherryc.runtime.config import DEFAULT_POOL_SIZE
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -467,21 +466,7 @@ def profile_section(directory: Path, runs: dict[tuple[str, str], list[Run]],
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=7,
-                        help="wrk runs per server, taken round-robin; every round starts "
-                             "fresh server processes (default 7)")
-    parser.add_argument("--duration", type=int, default=2, metavar="SECONDS",
-                        help="length of one wrk run, whole seconds (default 2)")
-    parser.add_argument("--warmup", type=int, default=1, metavar="SECONDS",
-                        help="a wrk run of this length warms up each fresh server, whole "
-                             "seconds; 0: none (default 1)")
-    parser.add_argument("--connections", type=int, default=8,
-                        help="wrk connections, all kept alive (default 8)")
-    parser.add_argument("--wrk-threads", type=int, default=2,
-                        help="wrk threads; keep it low, wrk shares the CPU (default 2)")
-    parser.add_argument("--threads", type=int, default=DEFAULT_POOL_SIZE,
-                        help=f"pool threads of every server (default {DEFAULT_POOL_SIZE}, "
-                             "cherryc's default)")
+    http_bench.add_wrk_options(parser, "wrk runs per server, taken round-robin")
     parser.add_argument("--pin", action="store_true",
                         help="run the servers on CPU 0 and wrk on the other CPUs")
     parser.add_argument("--no-control", dest="control", action="store_false",

@@ -1109,11 +1109,11 @@ def build_servers(directory: Path, args: argparse.Namespace, sweep: list[int]
     return servers, (names if sweep else {})
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_wrk_options(parser: argparse.ArgumentParser, rounds: str) -> None:
+    """The options of every wrk benchmark: rounds (`rounds` says of what), run and warm-up
+    lengths, connections, wrk threads and the servers' pool threads."""
     parser.add_argument("--rounds", type=int, default=7,
-                        help="wrk runs per server and page, taken round-robin; every round "
-                             "starts fresh server processes (default 7)")
+                        help=f"{rounds}; every round starts fresh server processes (default 7)")
     parser.add_argument("--duration", type=int, default=2, metavar="SECONDS",
                         help="length of one wrk run, whole seconds (default 2)")
     parser.add_argument("--warmup", type=int, default=1, metavar="SECONDS",
@@ -1126,6 +1126,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=DEFAULT_POOL_SIZE,
                         help=f"pool threads of every server (default {DEFAULT_POOL_SIZE}, "
                              "cherryc's default)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_wrk_options(parser, "wrk runs per server and page, taken round-robin")
     parser.add_argument("--sweep", default="1,2,4,10",
                         help="cherryc pool sizes to compare, comma-separated ('' for none; "
                              "default 1,2,4,10)")
@@ -1219,7 +1224,7 @@ def main(argv: list[str] | None = None) -> int:
         goals, met = goals_table(runs, pages, args.control)
         print(goals)
         if len(sweep_names) > 1:
-            print(f"\ncherryc pool sizes (threadPool), same wrk load:")
+            print("\ncherryc pool sizes (threadPool), same wrk load:")
             print(sweep_table(runs, sweep_names, pages, args.threads))
             print(sweep_verdict(runs, sweep_names, pages))
         if args.profile or (not met and not args.no_profile):

@@ -59,7 +59,6 @@ import _storage_data as data
 import http_bench
 from http_bench import Run, Server, median
 
-from cherryc.runtime.config import DEFAULT_POOL_SIZE
 from cherryc.runtime.leanengine import Engine
 from cherryc.runtime.storage.backend import open_backend
 from cherryc.runtime.storage.store import Caller, Store
@@ -797,19 +796,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="part 1's operations (default create,where,get)")
     parser.add_argument("--objects", type=int, default=10_000,
                         help="objects in part 1's query class (default 10000)")
-    parser.add_argument("--rounds", type=int, default=7,
-                        help="part 1: rounds; each starts fresh servers (default 7)")
-    parser.add_argument("--duration", type=int, default=2, metavar="SECONDS",
-                        help="part 1: length of one wrk run, whole seconds (default 2)")
-    parser.add_argument("--warmup", type=int, default=1, metavar="SECONDS",
-                        help="part 1: a wrk run of this length per operation warms up each fresh "
-                             "server; 0: none (default 1)")
+    http_bench.add_wrk_options(parser, "part 1: rounds of every operation")
     parser.add_argument("--sample", type=float, default=1.0, metavar="SECONDS",
                         help="part 1: length of one in-process sample (default 1.0)")
-    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
-    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--threads", type=int, default=DEFAULT_POOL_SIZE,
-                        help=f"pool threads of the servers (default {DEFAULT_POOL_SIZE}, cherryc's default)")
     parser.add_argument("--sizes", type=parse_sizes, default=None,
                         help="part 2: class sizes (default 10k,100k,1M)")
     parser.add_argument("--size-rounds", type=int, default=None,

@@ -74,7 +74,7 @@ class Application:
         cloudfunc.configure(site.engine, self.keys, config.lean_api_server)
         self.engine = EngineApp(site.engine, self.keys, config, site.log,
                                 resolve_user=lambda token: user_object(self.store.user_by_token(token)))
-        self.storage = StorageApp(self.store, self.engine, self.keys, site.log)
+        self.storage = StorageApp(self.store, config, self.keys, site.log)
         self.current = site.engine.current
         self._threads = threading.local()
         self._thread_numbers = itertools.count()

@@ -39,9 +39,7 @@ aspect:
             return _loginScreen
 function:
     def __init__(self):
-        if type(self).getPasswordListForLogin is CookieAuthenticate.getPasswordListForLogin:
-            logMessage("warning: %s accepts CookieAuthenticate's demo login: override "
-                       "getPasswordListForLogin" % type(self).__name__)
+        _auth.warn_if_demo_login(self, CookieAuthenticate, "getPasswordListForLogin", logMessage)
     def getPasswordListForLogin(self, login):
         """The passwords accepted for `login` ([] refuses it). Override this: the
         default accepts only the demo login `login` with the password `password`."""

@@ -38,9 +38,7 @@ aspect:
 function:
     def __init__(self):
         _auth.require_sessions(configFile, type(self).__name__)
-        if type(self).checkLoginAndPassword is CookieSessionAuthenticate.checkLoginAndPassword:
-            logMessage("warning: %s accepts CookieSessionAuthenticate's demo login: override "
-                       "checkLoginAndPassword" % type(self).__name__)
+        _auth.warn_if_demo_login(self, CookieSessionAuthenticate, "checkLoginAndPassword", logMessage)
     def checkLoginAndPassword(self, login, password):
         """None (or '') if `password` is right for `login`, else the message to show.
         Override this: the default accepts only the demo login `login` / `password`."""

@@ -32,9 +32,7 @@ aspect:
             return _unauthorizedScreen
 function:
     def __init__(self):
-        if type(self).getPasswordListForLogin is HttpAuthenticate.getPasswordListForLogin:
-            logMessage("warning: %s accepts HttpAuthenticate's demo login: override "
-                       "getPasswordListForLogin" % type(self).__name__)
+        _auth.warn_if_demo_login(self, HttpAuthenticate, "getPasswordListForLogin", logMessage)
     def getPasswordListForLogin(self, login):
         """The passwords accepted for `login` ([] refuses it). Override this: the
         default accepts only the demo login `login` with the password `password`."""

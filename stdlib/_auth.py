@@ -50,6 +50,14 @@ request_login = property(_get_login, _set_login, doc="The login of the current r
 # ---- passwords ---------------------------------------------------------------------------
 
 
+def warn_if_demo_login(instance: Any, module_class: type, method: str, log: Callable[[str], None]) -> None:
+    """Log a warning when `instance`'s class keeps `module_class`'s demo `method`
+    (the one accepting the demo login `login` / `password`)."""
+    if getattr(type(instance), method) is getattr(module_class, method):
+        log(f"warning: {type(instance).__name__} accepts {module_class.__name__}'s demo login: "
+            f"override {method}")
+
+
 def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 

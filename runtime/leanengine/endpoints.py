@@ -9,26 +9,22 @@ never with the traceback.
 from __future__ import annotations
 
 import inspect
-import json
 import platform
 import re
 import threading
-from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
 from cherryc import __version__
 
-from ..forms import BadRequest
-from ..requestdata import PayloadTooLarge, read_body
 from ..sourcemap import format_exception
 from .auth import IM_HOOK_NAMES, Access, Keys, authenticate
 from .codec import decode, encode
 from .errors import LeanEngineError
+from .jsonhttp import ENCODER, MALFORMED_JSON, EngineError, preflight, read_json, remote_address, send_json
 from .objects import Object, User
 from .registry import CLASS_HOOKS, Engine
 
-_STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
-_PING_ANSWER = {"runtime": f"cpython-{platform.python_version()}", "version": __version__}
+_PING_ANSWER = ENCODER.encode({"runtime": f"cpython-{platform.python_version()}", "version": __version__})
 _ROUTE = re.compile(r"/(?:__engine/)?1(?:\.1)?/(functions|call)(?:/(.*))?\Z")
 _PING = re.compile(r"/__engine/1(?:\.1)?/ping/?\Z")
 ENGINE_PREFIXES = ("/1/functions", "/1.1/functions", "/1/call", "/1.1/call", "/__engine/")
@@ -39,20 +35,6 @@ _HOOKS = {
     "beforeUpdate": CLASS_HOOKS["before_update"], "afterUpdate": CLASS_HOOKS["after_update"],
     "beforeDelete": CLASS_HOOKS["before_delete"], "afterDelete": CLASS_HOOKS["after_delete"],
 }
-_CORS = [
-    ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Allow-Headers", ", ".join([
-        "Content-Type", "X-AVOSCloud-Application-Id", "X-AVOSCloud-Application-Key",
-        "X-AVOSCloud-Application-Production", "X-AVOSCloud-Client-Version",
-        "X-AVOSCloud-Request-Sign", "X-AVOSCloud-Session-Token", "X-AVOSCloud-Super-Key",
-        "X-Requested-With", "X-Uluru-Application-Id", "X-Uluru-Application-Key",
-        "X-Uluru-Application-Production", "X-Uluru-Client-Version", "X-Uluru-Session-Token",
-        "X-LC-Hook-Key", "X-LC-Id", "X-LC-Key", "X-LC-Prod", "X-LC-Session", "X-LC-Sign",
-        "X-LC-UA",
-    ])),
-    ("Access-Control-Allow-Methods", "PUT, GET, POST, DELETE, OPTIONS"),
-    ("Access-Control-Max-Age", "86400"),
-]
 
 
 class _Shape:
@@ -88,14 +70,6 @@ class _Shape:
         return self.any_name or self.allowed.issuperset(params)
 
 
-class EngineError(Exception):
-    """An answer other than success: HTTP status and the `{"code", "error"}` body."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 def engine_route(path: str) -> re.Match[str] | bool | None:
     """The engine's route for a request path: a match of `functions/...` or `call/...`,
     True for other `/__engine/` paths (ping, or a 404 of the engine's own), None when
@@ -103,11 +77,6 @@ def engine_route(path: str) -> re.Match[str] | bool | None:
     if not path.startswith(ENGINE_PREFIXES):
         return None
     return _ROUTE.match(path) or path.startswith("/__engine/") or None
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-#: The headers of every JSON answer but the length (CORS, spec §12).
-_JSON_HEADERS = _CORS + [("Content-Type", "application/json; charset=utf-8")]
 
 
 class EngineApp:
@@ -130,12 +99,12 @@ class EngineApp:
         path = environ.get("PATH_INFO", "")
         try:
             if environ["REQUEST_METHOD"] == "OPTIONS":
-                return self._preflight(start_response, environ)
+                return preflight(start_response, environ)
             if route is None:
                 route = engine_route(path)
             if not isinstance(route, re.Match):
                 if _PING.match(path):
-                    return self._answer(start_response, 200, _PING_ANSWER)
+                    return send_json(start_response, 200, _PING_ANSWER)
                 raise EngineError(404, 404, f"no LeanEngine route {path}")
             status, body = self._dispatch(environ, route)
         except EngineError as exc:
@@ -151,26 +120,12 @@ class EngineApp:
         finally:
             self.engine.current.end()
         try:
-            payload = _ENCODER.encode(body)
+            payload = ENCODER.encode(body)
         except (TypeError, ValueError) as exc:
             self.log(f"the result of {path} cannot be sent as JSON: {exc}")
             status = 500
             payload = '{"code":141,"error":"Cloud Code script had an error."}'
-        return self._answer(start_response, status, payload)
-
-    @staticmethod
-    def _answer(start_response: Callable[..., Any], status: int, body: Any) -> list[bytes]:
-        data = (body if isinstance(body, str) else _ENCODER.encode(body)).encode("utf-8")
-        start_response(_STATUS_LINES.get(status) or f"{status} Unknown",
-                       _JSON_HEADERS + [("Content-Length", str(len(data)))])
-        return [data]
-
-    @staticmethod
-    def _preflight(start_response: Callable[..., Any], environ: dict[str, Any]) -> list[bytes]:
-        """OPTIONS: the CORS answer, the request's Origin echoed, no body (spec §12)."""
-        headers = [("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN") or "*")]
-        start_response("200 OK", headers + _CORS[1:] + [("Content-Length", "0")])
-        return [b""]
+        return send_json(start_response, status, payload)
 
     # ---- routing -------------------------------------------------------------------------
 
@@ -179,7 +134,7 @@ class EngineApp:
         kind, rest = route.group(1), route.group(2) or ""
         segments = rest.split("/") if rest else []
         try:
-            body: Any = self._read_json(environ)
+            body: Any = read_json(environ, self.config.max_request_body_size)
             malformed = None
         except EngineError as exc:
             body, malformed = None, exc
@@ -198,23 +153,6 @@ class EngineApp:
             return self._hook(segments[0], segments[1], body, access, environ)
         raise EngineError(404, 404, f"no LeanEngine route {path}")
 
-    def _read_json(self, environ: dict[str, Any]) -> Any:
-        try:
-            raw = read_body(environ, self.config.max_request_body_size)
-        except PayloadTooLarge as exc:
-            raise EngineError(413, 116, str(exc)) from None
-        except BadRequest as exc:
-            raise EngineError(400, 107, str(exc)) from None
-        if not raw.strip():
-            return {}
-        try:
-            try:
-                return json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:  # json.loads also reads UTF-16 and UTF-32 bodies
-                return json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.") from None
-
     # ---- functions -----------------------------------------------------------------------
 
     def _function(self, name: str, body: Any, access: Access, environ: dict[str, Any],
@@ -225,7 +163,7 @@ class EngineApp:
         if function is None or name.startswith("__"):
             raise EngineError(404, 404, f"cloud func named '{name}' not found.")
         if not isinstance(body, dict):
-            raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.")
+            raise EngineError(400, 107, MALFORMED_JSON)
         params = {key: value for key, value in body.items()
                   if not key.startswith("_") or key == "__type"}
         if typed:
@@ -282,7 +220,7 @@ class EngineApp:
                 raise EngineError(401, 401, "Unauthorized.")
             return 200, {"result": list(self.engine.functions)}
         if not isinstance(body, dict):
-            raise EngineError(400, 107, "Malformed json object. A json dictionary is expected.")
+            raise EngineError(400, 107, MALFORMED_JSON)
         if (target, hook) in (("_User", "onLogin"), ("_User", "onAuthData")) or target == "onVerified":
             return self._user_hook(target, hook, body, access, environ)
         if (target, hook) == ("BigQuery", "onComplete"):
@@ -339,7 +277,7 @@ class EngineApp:
     def _set_current(self, environ: dict[str, Any], access: Access, user_json: Any) -> None:
         current = self.engine.current
         token = access.session_token or None
-        find_meta = lambda: {"remote_address": self._remote_address(environ)}  # noqa: E731
+        find_meta = lambda: {"remote_address": remote_address(environ, self.config.trusted_proxies)}  # noqa: E731
         if not token and isinstance(user_json, dict) and user_json:
             # No session token in the headers: the user the store sent with a hook (spec §9).
             user = Object.from_json("_User", user_json)
@@ -351,12 +289,3 @@ class EngineApp:
             if user is None:
                 raise EngineError(401, 211, "Verify sessionToken failed, maybe login expired.")
         current.begin(user, token, find_meta)
-
-    def _remote_address(self, environ: dict[str, Any]) -> str:
-        """X-Real-IP / X-Forwarded-For only from trusted proxies (DESIGN §4)."""
-        peer = environ.get("REMOTE_ADDR", "")
-        if peer in self.config.trusted_proxies:
-            forwarded = environ.get("HTTP_X_REAL_IP") or environ.get("HTTP_X_FORWARDED_FOR")
-            if forwarded:
-                return forwarded.strip()
-        return peer

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..leanengine.auth import Access, Keys, authenticate
-from ..leanengine.endpoints import _ENCODER, _JSON_HEADERS, _STATUS_LINES, EngineApp, EngineError
+from ..leanengine.jsonhttp import ENCODER, EngineError, preflight, read_json, remote_address, send_json
 from ..leanengine.objects import Object, User
 from ..sourcemap import format_exception
 from .errors import LeanCloudError
@@ -102,15 +102,15 @@ def _object_body(body: Any) -> dict[str, Any]:
 class StorageApp:
     """The WSGI application of the storage routes of one site."""
 
-    def __init__(self, store: Store, engine_app: EngineApp, keys: Keys,
-                 log: Callable[[str], None]) -> None:
-        """`engine_app` lends its body reading, CORS answers and caller address, so both
-        kinds of routes behave alike."""
+    def __init__(self, store: Store, config: Any, keys: Keys, log: Callable[[str], None]) -> None:
+        """Bodies, CORS answers and the caller's address are read as on the engine routes
+        (`leanengine.jsonhttp`), so both kinds of routes behave alike."""
         self.store = store
-        self.engine_app = engine_app
         self.keys = keys
         self.log = log
-        self.current = engine_app.engine.current
+        self.current = store.engine.current
+        self.max_body = config.max_request_body_size
+        self.trusted_proxies = config.trusted_proxies
 
     # ---- WSGI ----------------------------------------------------------------------------
 
@@ -118,7 +118,7 @@ class StorageApp:
                  route: re.Match[str]) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         if method == "OPTIONS":
-            return EngineApp._preflight(start_response, environ)
+            return preflight(start_response, environ)
         extra: list[tuple[str, str]] = []
         try:
             answer = self._serve(environ, method, route)
@@ -138,19 +138,16 @@ class StorageApp:
         finally:
             self.current.end()
         try:
-            payload = _INTERNAL if body is None else _ENCODER.encode(body)
+            payload = _INTERNAL if body is None else ENCODER.encode(body)
         except (TypeError, ValueError) as exc:
             self.log(f"the answer to {method} {environ.get('PATH_INFO', '')} cannot be sent "
                      f"as JSON: {exc}")
             status, payload = 500, _INTERNAL
-        data = payload.encode("utf-8")
-        start_response(_STATUS_LINES.get(status) or f"{status} Unknown",
-                       _JSON_HEADERS + extra + [("Content-Length", str(len(data)))])
-        return [data]
+        return send_json(start_response, status, payload, extra)
 
     def _serve(self, environ: dict[str, Any], method: str, route: re.Match[str]) -> Answer:
         try:
-            body: Any = self.engine_app._read_json(environ)
+            body: Any = read_json(environ, self.max_body)
             malformed = None
         except EngineError as exc:
             body, malformed = None, exc
@@ -167,7 +164,7 @@ class StorageApp:
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         caller = self._caller(access, _acts_for_a_user(resource, segments, method))
         self.current.begin(user_object(caller.user), caller.session_token,
-                           lambda: {"remote_address": self.engine_app._remote_address(environ)})
+                           lambda: {"remote_address": remote_address(environ, self.trusted_proxies)})
         return self.route(Call(method, resource, segments, query, body, caller))
 
     def _caller(self, access: Access, needs_user: bool) -> Caller:
@@ -296,7 +293,7 @@ def _batch_call(item: Any, caller: Caller) -> Call:
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     params = item.get("params")
     if isinstance(params, dict):
-        query.update({key: value if isinstance(value, str) else _ENCODER.encode(value)
+        query.update({key: value if isinstance(value, str) else ENCODER.encode(value)
                       for key, value in params.items()})
     return Call(method, match.group(2), _segments(match.group(3)), query, item.get("body"), caller)
 

@@ -224,10 +224,12 @@ class SQLBackend:
     def _find_sql(self, connection: Any, class_name: str, where: Condition | None,
                   order: Sequence[tuple[str, bool]], limit: int, skip: int) -> tuple[str, list[Any]]:
         test, params = self._where(connection, class_name, where)
-        mark = self.dialect.placeholder
+        # LIMIT and OFFSET are written into the SQL, not bound: PostgreSQL plans a prepared
+        # statement without their values and then walks a whole class for a limit of 100.
         sql = (f"SELECT id, created_at, updated_at, data FROM {quote_identifier(class_name)} "
-               f"WHERE {test} ORDER BY {render_order(self.dialect, order)} LIMIT {mark} OFFSET {mark}")
-        return sql, params + [limit, skip]
+               f"WHERE {test} ORDER BY {render_order(self.dialect, order)} "
+               f"LIMIT {int(limit)} OFFSET {int(skip)}")
+        return sql, params
 
     def _explain(self, connection: Any, sql: str, params: list[Any]) -> str:
         raise NotImplementedError
