@@ -222,13 +222,18 @@ class Sessions:
         else:
             data = found[0]
         request.sessionMap = data
+        request._cpy_session_id = session_id
         _set_cookie(self.cookie_name, session_id)
 
     def end(self) -> None:
-        """Save the session with its new expiration time."""
-        data = request.__dict__.get("sessionMap")
+        """Save the session with its new expiration time, under the id its cookie names
+        (also after the page emptied `request.sessionMap` with clear())."""
+        state = request.__dict__
+        data = state.get("sessionMap")
         if isinstance(data, dict):
-            self.store.save(data.get("_sessionId") or new_id(), data, time.time() + self.timeout)
+            session_id = state["_cpy_session_id"]
+            data["_sessionId"] = session_id
+            self.store.save(session_id, data, time.time() + self.timeout)
 
     def maybe_clean_up(self, now: float) -> None:
         """Drop expired sessions every `cleanUpDelay` minutes."""

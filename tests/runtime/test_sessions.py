@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import servers
 from servers import ServerProcess, ThreadServer, compile_site
 
 SITE = """\
@@ -54,6 +55,10 @@ view:
     def peek(self):
         response.headerMap["content-type"] = "application/json"
         return json.dumps(request.sessionMap)
+    def restart(self):
+        request.sessionMap.clear()
+        request.sessionMap["count"] = 100
+        return "restarted"
     def unserialisable(self):
         request.sessionMap["bad"] = object()
         return "stored"
@@ -81,21 +86,8 @@ def session_config(kind: str, timeout: float = 60, clean_up: float = 60,
     return "\n".join(lines) + "\n"
 
 
-class Browser:
-    """Keeps the cookies a server sets and sends them back, as a browser does."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.cookies: dict[str, str] = {}
-
-    def get(self, path: str):
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        reply = self.server.get(path, headers=headers)
-        for name, value, _ in set_cookies(reply):
-            self.cookies[name] = value
-        return reply
+class Browser(servers.Browser):
+    """A visitor (keeping its cookies) that asks for its session's counter."""
 
     def count(self) -> dict:
         reply = self.get("/count")
@@ -239,6 +231,15 @@ def test_custom_clean_up_is_called(servers) -> None:
 
 
 # ---- cookie storage ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", STORAGES)
+def test_a_cleared_session_keeps_its_id(servers, kind) -> None:
+    browser = Browser(servers(kind))
+    first = browser.count()
+    assert browser.get("/restart").text == "restarted"
+    after = browser.count()
+    assert (after["count"], after["id"]) == (101, first["id"])
 
 
 def data_cookie(browser: Browser) -> tuple[bytes, str]:
